@@ -1,0 +1,144 @@
+// The polyemu command line.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "machines/loader.h"
+#include "machines/riscv64_virt.h"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitMaxInsns = 124;
+constexpr int kExitGuestHang = 125;
+
+int fail(const std::string& msg, int code = kExitUsage) {
+  std::fprintf(stderr, "polyemu: error: %s\n", msg.c_str());
+  return code;
+}
+
+// "128M", "1G", "65536", "64K" → bytes; throws on anything else.
+uint64_t parse_size(const std::string& s) {
+  size_t pos = 0;
+  unsigned long long v = std::stoull(s, &pos, 0);
+  std::string suffix = s.substr(pos);
+  uint64_t mul = 1;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB") mul = 1ull << 10;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB") mul = 1ull << 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB") mul = 1ull << 30;
+  else if (!suffix.empty()) throw std::invalid_argument("bad size suffix");
+  if (v > UINT64_MAX / mul) throw std::out_of_range("size too large");
+  return v * mul;
+}
+
+std::string default_rom() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& dir : {exe.parent_path() / "roms", exe.parent_path() / ".." / "roms",
+                              fs::path(POLYEMU_SOURCE_DIR) / "roms"}) {
+    if (fs::exists(dir / "demo.elf", ec)) return (dir / "demo.elf").string();
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"polyemu: an instruction-level emulator for RISC-V machines"};
+  app.set_version_flag("--version", "polyemu 0.1");
+  app.require_subcommand(0, 1);
+
+  CLI::App* run = app.add_subcommand("run", "Run a guest program on an emulated machine");
+  std::string machine = "riscv64-virt", kernel, memory = "128M", engine = "interp";
+  std::vector<std::string> loads;
+  uint64_t max_insns = 0;
+  bool trace = false, dump_ir = false, stats = false, check_ir = false;
+  run->add_option("--machine,-M", machine, "Board to emulate")->check(CLI::IsMember({"riscv64-virt"}));
+  run->add_option("--kernel,-k", kernel, "ELF executable to load and boot (default: the bundled demo)");
+  run->add_option("--memory,-m", memory, "RAM size, e.g. 128M or 1G");
+  run->add_option("--load", loads, "Raw binary to copy into RAM: FILE@ADDR (boots at the first one without --kernel)");
+  run->add_option("--max-insns", max_insns, "Stop after N instructions (exit code 124)");
+  run->add_option("--engine", engine, "Execution engine")->check(CLI::IsMember({"interp"}));
+  run->add_flag("--trace", trace, "Print every executed instruction to stderr");
+  run->add_flag("--dump-ir", dump_ir, "Print the IR of every translated block to stderr");
+  run->add_flag("--stats", stats, "Print instruction count, blocks translated and speed to stderr");
+  run->add_flag("--check-ir", check_ir, "Verify the IR of every block (slower)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
+    return fail(what + " (see polyemu run --help)");
+  }
+  if (!run->parsed()) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+
+  polyemu::MachineConfig cfg;
+  try {
+    cfg.memory = parse_size(memory);
+  } catch (const std::exception&) {
+    return fail("invalid --memory '" + memory + "' (use e.g. 128M or 1G)");
+  }
+  for (const std::string& l : loads) {
+    auto at = l.rfind('@');
+    if (at == std::string::npos || at == 0 || at + 1 == l.size())
+      return fail("invalid --load '" + l + "' (expected FILE@ADDR)");
+    try {
+      size_t pos = 0;
+      uint64_t addr = std::stoull(l.substr(at + 1), &pos, 0);
+      if (pos != l.size() - at - 1) throw std::invalid_argument("trailing characters");
+      cfg.raw_loads.push_back({l.substr(0, at), addr});
+    } catch (const std::exception&) {
+      return fail("invalid address in --load '" + l + "'");
+    }
+  }
+  if (kernel.empty() && cfg.raw_loads.empty()) {
+    kernel = default_rom();
+    if (kernel.empty()) return fail("no --kernel given and the bundled demo (roms/demo.elf) was not found");
+  }
+  cfg.kernel = kernel;
+  cfg.max_insns = max_insns;
+  cfg.trace = trace;
+  cfg.dump_ir = dump_ir;
+  cfg.check_ir = check_ir;
+  cfg.stdin_input = isatty(STDIN_FILENO);
+
+  try {
+    polyemu::Riscv64Virt vm(cfg);
+    auto t0 = std::chrono::steady_clock::now();
+    polyemu::RunResult r = vm.run();
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fflush(stdout);
+    if (stats) {
+      uint64_t n = vm.instructions();
+      std::fprintf(stderr, "polyemu: instructions %llu\n", (unsigned long long)n);
+      std::fprintf(stderr, "polyemu: blocks translated %llu\n", (unsigned long long)vm.engine().stats().blocks_translated);
+      std::fprintf(stderr, "polyemu: seconds %.3f\n", secs);
+      std::fprintf(stderr, "polyemu: mips %.1f\n", secs > 0 ? n / secs / 1e6 : 0.0);
+    }
+    switch (r.kind) {
+      case polyemu::RunResult::Kind::Exited: return r.exit_code;
+      case polyemu::RunResult::Kind::MaxInsns: std::fprintf(stderr, "polyemu: %s\n", r.message.c_str()); return kExitMaxInsns;
+      case polyemu::RunResult::Kind::Error: return fail(r.message, kExitGuestHang);
+    }
+  } catch (const polyemu::LoadError& e) {
+    return fail(e.what());
+  } catch (const std::invalid_argument& e) {
+    return fail(e.what());
+  }
+  return 0;
+}

@@ -1,0 +1,56 @@
+#include "frontend/riscv/translate.h"
+
+#include "frontend/riscv/lift.h"
+
+namespace polyemu::riscv {
+
+void translate(uint64_t pc, uint32_t mode, unsigned max_insns, const FetchFn& fetch, ir::Block& b) {
+  b = ir::Block{};
+  b.pc = pc;
+  b.mode = mode;
+  ir::Emitter e(b);
+  constexpr uint64_t kPage = 4096;
+  uint64_t cur = pc;
+  auto end_with_trap = [&](uint32_t cause, uint64_t tval) {
+    b.insn_offset.push_back(uint16_t(cur - pc));
+    b.num_insns++;
+    e.exit(ir::ExitKind::Trap, cur, cur, cause, tval);
+  };
+  for (;;) {
+    uint16_t lo, hi = 0;
+    bool first = b.num_insns == 0;
+    if (!fetch(cur, lo)) {
+      if (first) end_with_trap(kCauseFetchAccess, cur);
+      else e.jump(cur);
+      break;
+    }
+    unsigned len = insn_length(lo);
+    if (len == 4 && !fetch(cur + 2, hi)) {
+      if (first) end_with_trap(kCauseFetchAccess, cur + 2);
+      else e.jump(cur);
+      break;
+    }
+    uint32_t bits = lo | uint32_t(hi) << 16;
+    Decoded d = decode(bits);
+    if (!d.row) {
+      end_with_trap(kCauseIllegal, bits);
+      break;
+    }
+    e.set_insn(uint16_t(b.num_insns));
+    b.insn_offset.push_back(uint16_t(cur - pc));
+    b.num_insns++;
+    LiftContext ctx{e, cur, cur + len, bits};
+    bool more = d.row->lift(ctx, d.ops);
+    cur += len;
+    if (!more) break;
+    if (b.num_insns >= max_insns || (cur / kPage) != (pc / kPage)) {
+      e.jump(cur);
+      break;
+    }
+  }
+  b.byte_len = uint32_t(cur - pc);
+  if (b.term.kind == ir::Terminal::Kind::Exit && b.term.exit == ir::ExitKind::Trap)
+    b.byte_len = uint32_t(b.term.target - pc) + 2;
+}
+
+}  // namespace polyemu::riscv

@@ -1,0 +1,22 @@
+// Guest code → IR block for RISC-V.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "ir/ir.h"
+
+namespace polyemu::riscv {
+
+// Reads one 16-bit parcel of guest code; false when the address is not executable.
+using FetchFn = std::function<bool(uint64_t addr, uint16_t& out)>;
+
+constexpr unsigned kMaxBlockInsns = 64;
+constexpr uint32_t kCauseFetchAccess = 1;
+constexpr uint32_t kCauseIllegal = 2;
+
+// Translates the block starting at `pc`. A block ends at a control transfer or system
+// instruction, after `max_insns`, or before an instruction that starts on the next page.
+// Decode faults become an Exit(Trap) terminal at the faulting instruction.
+void translate(uint64_t pc, uint32_t mode, unsigned max_insns, const FetchFn& fetch, ir::Block& out);
+
+}  // namespace polyemu::riscv

@@ -1,0 +1,60 @@
+// The IR interpreter: translates guest blocks on demand, lowers their IR to a compact
+// threaded form, caches them by (pc, mode) and runs them with direct chaining.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/engine.h"
+
+namespace polyemu::interp {
+
+// The guest ISA's translator: fills `out` with the block at pc.
+using Translator = std::function<void(uint64_t pc, uint32_t mode, unsigned max_insns,
+                                      const std::function<bool(uint64_t, uint16_t&)>& fetch,
+                                      ir::Block& out)>;
+
+struct CompiledBlock;
+
+class Interpreter final : public ir::Engine {
+ public:
+  Interpreter(ir::Host& host, ir::FastMemory mem, Translator translator, bool check_ir);
+  ~Interpreter() override;
+
+  ir::ExitInfo run(ir::GuestState& s, uint64_t icount_limit) override;
+  void invalidate(uint64_t addr, uint64_t len) override;
+  void flush() override;
+  const ir::EngineStats& stats() const override { return stats_; }
+  ir::Block translate_for_dump(ir::GuestState& s, uint64_t pc) override;
+
+ private:
+  CompiledBlock* lookup(ir::GuestState& s, uint64_t pc, bool single);
+  CompiledBlock* compile(ir::GuestState& s, uint64_t pc, bool single);
+  void drop(CompiledBlock* b);
+
+  ir::Host& host_;
+  ir::FastMemory mem_;
+  Translator translator_;
+  bool check_ir_;
+  ir::EngineStats stats_;
+
+  struct Key {
+    uint64_t pc;
+    uint32_t mode;
+    bool single;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.pc ^ (uint64_t(k.mode) << 48) ^ k.single); }
+  };
+  std::unordered_map<Key, std::unique_ptr<CompiledBlock>, KeyHash> cache_;
+  std::unordered_map<uint64_t, std::vector<CompiledBlock*>> by_page_;
+  static constexpr unsigned kJumpCacheSize = 4096;
+  std::vector<CompiledBlock*> jump_cache_;
+  std::vector<std::unique_ptr<CompiledBlock>> graveyard_;  // freed once no block is running
+  uint64_t generation_ = 1;  // bumped on invalidation: chained links of older generations are void
+};
+
+}  // namespace polyemu::interp

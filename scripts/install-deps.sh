@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian packages polyemu needs to build, test and benchmark.
+# Idempotent: installs only what is missing.
+set -eu
+PKGS="build-essential cmake ninja-build ccache pkg-config git \
+  libelf-dev libcli11-dev libgtest-dev libunicorn-dev \
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
+  qemu-system-misc"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  echo "install-deps: installing$missing"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+fi

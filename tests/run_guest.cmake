@@ -1,0 +1,21 @@
+# Runs one guest program through the polyemu CLI and checks its console output and exit
+# code. Runs it twice: the output and instruction count must be identical (determinism).
+if(NOT EXISTS "${ELF}")
+  message(FATAL_ERROR "guest program ${ELF} was not built (is riscv64-unknown-elf-gcc installed?)")
+endif()
+foreach(i 1 2)
+  execute_process(COMMAND ${POLYEMU} run --machine riscv64-virt --stats --check-ir --kernel ${ELF}
+    OUTPUT_VARIABLE out${i} ERROR_VARIABLE err${i} RESULT_VARIABLE rc${i} TIMEOUT 120)
+  string(REGEX MATCH "polyemu: instructions [0-9]+" count${i} "${err${i}}")
+endforeach()
+file(READ ${EXPECTED} want)
+if(NOT rc1 STREQUAL "${CODE}")
+  message(FATAL_ERROR "exit code ${rc1}, expected ${CODE}\nstdout:\n${out1}\nstderr:\n${err1}")
+endif()
+if(NOT out1 STREQUAL want)
+  message(FATAL_ERROR "console output differs from ${EXPECTED}\n--- got:\n${out1}\n--- want:\n${want}")
+endif()
+if(NOT out1 STREQUAL out2 OR NOT rc1 STREQUAL rc2 OR NOT count1 STREQUAL count2 OR count1 STREQUAL "")
+  message(FATAL_ERROR "two runs differ: '${count1}' vs '${count2}', exit ${rc1} vs ${rc2}")
+endif()
+message(STATUS "ok: exit ${rc1}, ${count1}")
