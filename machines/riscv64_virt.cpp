@@ -170,7 +170,11 @@ bool Riscv64Virt::store(ir::GuestState& s, uint64_t addr, unsigned size, uint64_
     if (has_htif_ && addr < tohost_ + 8 && tohost_ < addr + size) htif_store();
     return true;
   }
-  if (bus_.write(addr, size, value)) return true;
+  if (bus_.write(addr, size, value)) {
+    // A device write may raise an interrupt: the machine looks before the next instruction.
+    s.exit_request = 1;
+    return true;
+  }
   return fault(s, cause::kStoreAccess, addr);
 }
 

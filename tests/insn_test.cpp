@@ -1,0 +1,1 @@
+// per-instruction tests: being written
