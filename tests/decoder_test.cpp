@@ -52,8 +52,12 @@ TEST(DecodeTable, RowsOverlapOnlyWhereDeclared) {
       bool ok = intended(a, b) || intended(b, a);
       EXPECT_TRUE(ok) << a.mnemonic << " overlaps " << b.mnemonic;
       // The declared specific row must really be more specific (a superset of fixed bits).
-      if (intended(a, b)) EXPECT_EQ(a.mask & b.mask, b.mask) << a.mnemonic;
-      if (intended(b, a)) EXPECT_EQ(a.mask & b.mask, a.mask) << b.mnemonic;
+      if (intended(a, b)) {
+        EXPECT_EQ(a.mask & b.mask, b.mask) << a.mnemonic;
+      }
+      if (intended(b, a)) {
+        EXPECT_EQ(a.mask & b.mask, a.mask) << b.mnemonic;
+      }
     }
   }
 }
