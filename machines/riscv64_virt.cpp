@@ -291,6 +291,8 @@ void Riscv64Virt::poll_stdin() {
 RunResult Riscv64Virt::run() {
   ir::GuestState& s = hart_.state();
   constexpr uint64_t kInputSlice = 1'000'000;
+  constexpr unsigned kMaxTrapsWithoutProgress = 1000;
+  unsigned stuck = 0;
   for (;;) {
     clock_.run_due();
     if (finished_) break;
@@ -321,7 +323,17 @@ RunResult Riscv64Virt::run() {
       poll_stdin();
       limit = std::min(limit, s.icount + kInputSlice);
     }
-    handle_exit(engine_->run(s, std::max(limit, s.icount)));
+    uint64_t before = s.icount;
+    ir::ExitInfo e = engine_->run(s, std::max(limit, s.icount));
+    // A trap whose handler traps again before retiring anything never ends by itself.
+    stuck = (e.kind == ir::ExitKind::Trap && s.icount == before) ? stuck + 1 : 0;
+    if (stuck > kMaxTrapsWithoutProgress) {
+      char msg[160];
+      std::snprintf(msg, sizeof msg, "the guest makes no progress: exception %llu at pc 0x%llx traps again at once",
+                    (unsigned long long)e.cause, (unsigned long long)e.pc);
+      return {RunResult::Kind::Error, 1, msg};
+    }
+    handle_exit(e);
   }
   std::fflush(stdout);
   return {RunResult::Kind::Exited, exit_code_, ""};

@@ -161,3 +161,12 @@ TEST(Machine, MaxInsnsStopsExactly) {
   EXPECT_EQ(vm.instructions(), 1001u);
   EXPECT_EQ(vm.hart().state().regs[10], 501u);
 }
+
+TEST(Machine, TrapLoopWithoutProgressIsReported) {
+  // mtvec is 0 at reset: the jump to an unmapped address faults, and so does the handler.
+  Program p({0x00000067});  // jalr x0, 0(x0)
+  Riscv64Virt vm(config_for(p, 0));
+  RunResult r = vm.run();
+  EXPECT_EQ(r.kind, RunResult::Kind::Error);
+  EXPECT_NE(r.message.find("no progress"), std::string::npos) << r.message;
+}
