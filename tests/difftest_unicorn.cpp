@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -36,12 +37,12 @@ namespace {
 constexpr uint64_t kRamBase = 0x8000'0000;
 constexpr uint64_t kRamSize = 1 << 20;
 constexpr uint64_t kCodeBase = kRamBase;
-constexpr uint64_t kCodeLimit = 0x8000;                   // programs must fit below this
-constexpr uint64_t kTrapHandler = kRamBase + 0xF000;      // `j .`: a trap shows up as a pc mismatch
-constexpr uint64_t kDataArea = kRamBase + 0x10000;        // 4 KiB compared after each run
+constexpr uint64_t kCodeLimit = 0x8000;               // programs must fit below this
+constexpr uint64_t kTrapHandler = kRamBase + 0xF000;  // `j .`: a trap shows up as a pc mismatch
+constexpr uint64_t kDataArea = kRamBase + 0x10000;    // 4 KiB compared after each run
 constexpr uint64_t kDataSize = 0x1000;
 constexpr uint64_t kDataCentre = kDataArea + kDataSize / 2;  // value of x31
-constexpr unsigned kBase = 31;                            // reserved: never written
+constexpr unsigned kBase = 31;                               // reserved: never written
 
 // ---------------------------------------------------------------------------------------
 // Encoders, written from the formats in the RISC-V unprivileged spec.
@@ -79,10 +80,12 @@ uint32_t amo(uint32_t f5, bool aq, bool rl, unsigned rs2, unsigned rs1, uint32_t
   return f5 << 27 | uint32_t(aq) << 26 | uint32_t(rl) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | 0x2f;
 }
 // csr | rs1/uimm | funct3 | rd | 1110011
-uint32_t csr(uint32_t f3, uint16_t csr, unsigned rs1, unsigned rd) { return uint32_t(csr) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | 0x73; }
+uint32_t csr(uint32_t f3, uint16_t csr, unsigned rs1, unsigned rd) {
+  return uint32_t(csr) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | 0x73;
+}
 
 uint32_t addi(unsigned rd, unsigned rs1, int32_t imm) { return i(imm, rs1, 0, rd, 0x13); }  // addi rd, rs1, imm
-uint32_t auipc(unsigned rd, uint32_t imm20) { return u(imm20, rd, 0x17); }                // auipc rd, imm20
+uint32_t auipc(unsigned rd, uint32_t imm20) { return u(imm20, rd, 0x17); }                  // auipc rd, imm20
 
 // Compressed. A "prime" register (x8..x15) is encoded as 3 bits.
 unsigned p(unsigned reg) { return reg - 8; }
@@ -113,7 +116,9 @@ uint16_t ca(uint32_t bit12, uint32_t f2, unsigned rd, unsigned rs2) {
   return uint16_t(4 << 13 | bit12 << 12 | 3 << 10 | p(rd) << 7 | f2 << 5 | p(rs2) << 2 | 1);
 }
 // CR: 100 | bit12 | rd/rs1 | rs2 | 10   (c.mv: 0, c.add: 1, c.jr: 0 rs2=0, c.jalr: 1 rs2=0)
-uint16_t cr(uint32_t bit12, unsigned rd, unsigned rs2) { return uint16_t(4 << 13 | bit12 << 12 | rd << 7 | rs2 << 2 | 2); }
+uint16_t cr(uint32_t bit12, unsigned rd, unsigned rs2) {
+  return uint16_t(4 << 13 | bit12 << 12 | rd << 7 | rs2 << 2 | 2);
+}
 // c.lw rd', uimm(rs1'): 010 | uimm[5:3] | rs1' | uimm[2|6] | rd' | 00   (c.sw: 110, rs2' in place of rd')
 uint16_t c_lsw(uint32_t f3, unsigned r2, unsigned rs1, uint32_t imm) {
   return uint16_t(f3 << 13 | bits(imm, 5, 3) << 10 | p(rs1) << 7 | bits(imm, 2, 2) << 6 | bits(imm, 6, 6) << 5 |
@@ -167,18 +172,20 @@ using Group = std::vector<Insn>;
 
 struct Program {
   std::vector<uint8_t> code;
-  std::vector<uint64_t> insn_pc;     // address of each static instruction
+  std::vector<uint64_t> insn_pc;  // address of each static instruction
   std::vector<uint32_t> insn_bits;
-  uint64_t end_pc = 0;               // address of the final `j .`
+  uint64_t end_pc = 0;  // address of the final `j .`
   std::array<uint64_t, 32> regs{};
   std::vector<uint8_t> data;
 };
 
 // Relative weights of the instruction categories a program draws from.
+// clang-format off
 enum Cat {
-  kAluRR, kAluRI, kAluW, kUpper, kMulDiv, kEdge, kLoad, kStore, kAmo, kLrSc, kBranch, kJump, kCAlu,
-  kCMem, kCBranch, kCsr, kFence, kNumCats
+  kAluRR, kAluRI, kAluW, kUpper, kMulDiv, kEdge, kLoad, kStore, kAmo, kLrSc, kBranch, kJump,
+  kCAlu, kCMem, kCBranch, kCsr, kFence, kNumCats
 };
+// clang-format on
 using Mix = std::array<unsigned, kNumCats>;
 
 class Generator {
@@ -212,9 +219,11 @@ class Generator {
   bool chance(unsigned percent) { return rnd(100) < percent; }
 
   uint64_t edge_value() {
+    // clang-format off
     static constexpr uint64_t kEdges[] = {
         0, 1, 2, ~0ull, 0x8000000000000000, 0x7fffffffffffffff, 0xffffffff80000000, 0x80000000,
         0x7fffffff, 0xffffffff, 0x100000000, 0xffffffff7fffffff, 0x8000, 0xffff, 0xff, 0x80, 63, 64, 31, 32};
+    // clang-format on
     return chance(60) ? kEdges[rnd(std::size(kEdges))] : rng_();
   }
   std::array<uint64_t, 32> initial_regs() {
@@ -259,7 +268,7 @@ class Generator {
       case kAluW: alu_w(); break;
       case kUpper: upper(); break;
       case kMulDiv: muldiv(); break;
-      case kEdge: edge(); break;
+      case kEdge: (void)edge(); break;
       case kLoad: load(); break;
       case kStore: store(); break;
       case kAmo: amo(); break;
@@ -316,39 +325,42 @@ class Generator {
     put(enc::u(imm, rd(), chance(50) ? 0x37 : 0x17));  // lui / auipc rd, imm20
   }
   void muldiv() {
-    // Register operands: biased towards registers just set to an edge value.
-    if (chance(30)) edge();
+    // Often one operand is a register just loaded with an edge value (0, -1, INT_MIN...),
+    // so that division by zero and overflow come up regularly.
+    unsigned a = rs(), b = rs();
+    if (chance(40)) (chance(50) ? a : b) = edge();
     unsigned k = unsigned(rnd(13));
     if (k < 8) {
-      // mul mulh mulhsu mulhu div divu rem remu   (funct7 0000001, opcode 0110011)
-      put(enc::r(1, rs(), rs(), k, rd(), 0x33));
+      // mul mulh mulhsu mulhu div divu rem remu rd, a, b   (funct7 0000001, opcode 0110011)
+      put(enc::r(1, b, a, k, rd(), 0x33));
     } else {
-      // mulw divw divuw remw remuw   (funct7 0000001, opcode 0111011)
+      // mulw divw divuw remw remuw rd, a, b   (funct7 0000001, opcode 0111011)
       static constexpr uint32_t kF3[] = {0, 4, 5, 6, 7};
-      put(enc::r(1, rs(), rs(), kF3[k - 8], rd(), 0x3b));
+      put(enc::r(1, b, a, kF3[k - 8], rd(), 0x3b));
     }
   }
-  // Loads an edge value into a register with ordinary instructions.
-  void edge() {
+  // Loads an edge value into a register with ordinary instructions; returns the register.
+  unsigned edge() {
     unsigned r = rd_nz();
     switch (rnd(7)) {
-      case 0: put(enc::addi(r, 0, 0)); break;   // li r, 0
-      case 1: put(enc::addi(r, 0, -1)); break;  // li r, -1
-      case 2: put(enc::addi(r, 0, 1)); break;   // li r, 1
+      case 0: put(enc::addi(r, 0, 0)); break;        // li r, 0
+      case 1: put(enc::addi(r, 0, -1)); break;       // li r, -1
+      case 2: put(enc::addi(r, 0, 1)); break;        // li r, 1
       case 3: put(enc::u(0x80000, r, 0x37)); break;  // lui r, 0x80000   (INT32_MIN, sign-extended)
       case 4:
-        put(enc::u(0x80000, r, 0x37));            // lui r, 0x80000
-        put(enc::i(-1, r, 0, r, 0x1b));           // addiw r, r, -1   (INT32_MAX)
+        put(enc::u(0x80000, r, 0x37));   // lui r, 0x80000
+        put(enc::i(-1, r, 0, r, 0x1b));  // addiw r, r, -1   (INT32_MAX)
         break;
       case 5:
-        put(enc::addi(r, 0, -1));                 // li r, -1
-        put(enc::i(63, r, 1, r, 0x13));           // slli r, r, 63   (INT64_MIN)
+        put(enc::addi(r, 0, -1));        // li r, -1
+        put(enc::i(63, r, 1, r, 0x13));  // slli r, r, 63   (INT64_MIN)
         break;
       case 6:
-        put(enc::addi(r, 0, -1));                 // li r, -1
-        put(enc::i(1, r, 5, r, 0x13));            // srli r, r, 1   (INT64_MAX)
+        put(enc::addi(r, 0, -1));       // li r, -1
+        put(enc::i(1, r, 5, r, 0x13));  // srli r, r, 1   (INT64_MAX)
         break;
     }
+    return r;
   }
   // An offset from x31 such that [x31+off, x31+off+size) stays inside the data area.
   int32_t data_offset(unsigned size, bool aligned) {
@@ -368,9 +380,9 @@ class Generator {
     put(enc::s(data_offset(1u << f3, chance(80)), rs(), kBase, f3, 0x23));
   }
   // A register other than x31 loaded with an aligned data address; returns it.
-  unsigned address_reg(unsigned size, unsigned max_extra = 0) {
+  unsigned address_reg(unsigned size) {
     unsigned t = rd_nz();
-    int32_t off = int32_t(rnd_range(-2048, 2047 - int32_t(size + max_extra) + 1)) & ~int32_t(size - 1);
+    int32_t off = data_offset(size, true);
     put(enc::addi(t, kBase, off));  // addi t, x31, off
     return t;
   }
@@ -396,11 +408,13 @@ class Generator {
     unsigned size = dw ? 8 : 4, f3 = dw ? 3 : 2;
     unsigned t = address_reg(size);
     unsigned lr_rd;
-    do lr_rd = rd(); while (lr_rd == t);  // t must keep the address for the SC
+    do lr_rd = rd();
+    while (lr_rd == t);                                            // t must keep the address for the SC
     put(enc::amo(0x02, chance(50), chance(50), 0, t, f3, lr_rd));  // lr
     if (chance(50)) {
       unsigned r;
-      do r = rd(); while (r == t);
+      do r = rd();
+      while (r == t);
       put(enc::r(0, rs(), rs(), 0, r, 0x33));  // add r, rs1, rs2
     }
     unsigned sc_base = t;
@@ -438,34 +452,37 @@ class Generator {
   }
   void c_alu() {
     switch (rnd(17)) {
-      case 0: put16(enc::ci(0, imm6(), rd_nz(), 1)); break;   // c.addi rd, imm
-      case 1: put16(enc::ci(1, imm6(), rd_nz(), 1)); break;   // c.addiw rd, imm
-      case 2: put16(enc::ci(2, imm6(), rd_nz(), 1)); break;   // c.li rd, imm
-      case 3: {                                               // c.lui rd, nzimm   (rd != 0, 2)
+      case 0: put16(enc::ci(0, imm6(), rd_nz(), 1)); break;  // c.addi rd, imm
+      case 1: put16(enc::ci(1, imm6(), rd_nz(), 1)); break;  // c.addiw rd, imm
+      case 2: put16(enc::ci(2, imm6(), rd_nz(), 1)); break;  // c.li rd, imm
+      case 3: {                                              // c.lui rd, nzimm   (rd != 0, 2)
         unsigned r;
-        do r = rd_nz(); while (r == 2);
+        do r = rd_nz();
+        while (r == 2);
         int32_t v;
-        do v = imm6(); while (v == 0);
+        do v = imm6();
+        while (v == 0);
         put16(enc::c_lui(r, v));
         break;
       }
-      case 4: {                                               // c.addi16sp nzimm   (multiple of 16)
+      case 4: {  // c.addi16sp nzimm   (multiple of 16)
         int32_t v;
-        do v = int32_t(rnd_range(-32, 31)) * 16; while (v == 0);
+        do v = int32_t(rnd_range(-32, 31)) * 16;
+        while (v == 0);
         put16(enc::c_addi16sp(v));
         break;
       }
       case 5: put16(enc::c_addi4spn(rp(), uint32_t(rnd_range(1, 255)) * 4)); break;  // c.addi4spn rd', sp, nzuimm
-      case 6: put16(enc::cb_alu(0, rp(), int32_t(rnd_range(1, 63)))); break;  // c.srli rd', shamt (nonzero)
-      case 7: put16(enc::cb_alu(1, rp(), int32_t(rnd_range(1, 63)))); break;  // c.srai rd', shamt (nonzero)
-      case 8: put16(enc::cb_alu(2, rp(), imm6())); break;                     // c.andi rd', imm
-      case 9: put16(enc::ca(0, 0, rp(), rp())); break;   // c.sub rd', rs2'
-      case 10: put16(enc::ca(0, 1, rp(), rp())); break;  // c.xor rd', rs2'
-      case 11: put16(enc::ca(0, 2, rp(), rp())); break;  // c.or rd', rs2'
-      case 12: put16(enc::ca(0, 3, rp(), rp())); break;  // c.and rd', rs2'
-      case 13: put16(enc::ca(1, 0, rp(), rp())); break;  // c.subw rd', rs2'
-      case 14: put16(enc::ca(1, 1, rp(), rp())); break;  // c.addw rd', rs2'
-      case 15: put16(enc::ci(0, int32_t(rnd_range(1, 63)), rd_nz(), 2)); break;  // c.slli rd, shamt (nonzero)
+      case 6: put16(enc::cb_alu(0, rp(), int32_t(rnd_range(1, 63)))); break;         // c.srli rd', shamt (nonzero)
+      case 7: put16(enc::cb_alu(1, rp(), int32_t(rnd_range(1, 63)))); break;         // c.srai rd', shamt (nonzero)
+      case 8: put16(enc::cb_alu(2, rp(), imm6())); break;                            // c.andi rd', imm
+      case 9: put16(enc::ca(0, 0, rp(), rp())); break;                               // c.sub rd', rs2'
+      case 10: put16(enc::ca(0, 1, rp(), rp())); break;                              // c.xor rd', rs2'
+      case 11: put16(enc::ca(0, 2, rp(), rp())); break;                              // c.or rd', rs2'
+      case 12: put16(enc::ca(0, 3, rp(), rp())); break;                              // c.and rd', rs2'
+      case 13: put16(enc::ca(1, 0, rp(), rp())); break;                              // c.subw rd', rs2'
+      case 14: put16(enc::ca(1, 1, rp(), rp())); break;                              // c.addw rd', rs2'
+      case 15: put16(enc::ci(0, int32_t(rnd_range(1, 63)), rd_nz(), 2)); break;      // c.slli rd, shamt (nonzero)
       case 16: {
         unsigned src = unsigned(rnd_range(1, 31));
         put16(enc::cr(chance(50), rd_nz(), src));  // c.mv rd, rs2 / c.add rd, rs2
@@ -475,13 +492,16 @@ class Generator {
   }
   void c_mem() {
     switch (rnd(8)) {
-      case 0: case 1: case 2: case 3: {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
         // addi b', x31, off; c.lw/c.ld/c.sw/c.sd r', uimm(b')
         unsigned k = unsigned(rnd(4));
         bool dw = k & 1;
         unsigned size = dw ? 8 : 4;
         unsigned base = rp();
-        uint32_t uimm = uint32_t(rnd(dw ? 32 : 32)) * size;  // c.lw: 0..124, c.ld: 0..248
+        uint32_t uimm = uint32_t(rnd(32)) * size;  // c.lw: 0..124, c.ld: 0..248
         int32_t off = int32_t(rnd_range(-2048, 2047 - 256 - 8)) & ~7;
         put(enc::addi(base, kBase, off));
         uint32_t f3 = (k >= 2 ? 4 : 0) | (dw ? 3 : 2);
@@ -506,7 +526,8 @@ class Generator {
   }
   void c_branch() {
     switch (rnd(5)) {
-      case 0: case 1: {
+      case 0:
+      case 1: {
         // c.beqz / c.bnez rs1', forward
         uint32_t f3 = chance(50) ? 6 : 7;
         unsigned r = rp();
@@ -522,7 +543,8 @@ class Generator {
         unsigned t = chance(25) ? 1 : rd_nz();
         bool link = chance(50);
         put(enc::auipc(t, 0));
-        put_jump(4, [=](uint64_t, uint64_t group, uint64_t target) { return enc::addi(t, t, int32_t(target - group)); });
+        put_jump(4,
+                 [=](uint64_t, uint64_t group, uint64_t target) { return enc::addi(t, t, int32_t(target - group)); });
         put16(enc::cr(link, t, 0));
         break;
       }
@@ -535,8 +557,10 @@ class Generator {
     put(enc::csr(f3, 0x340, f3 >= 5 ? unsigned(rnd(32)) : rs(), rd()));
   }
   void fence() {
-    if (chance(85)) put(enc::i(int32_t(rnd(256)), 0, 0, 0, 0x0f));  // fence pred, succ
-    else put(enc::i(0, 0, 1, 0, 0x0f));                            // fence.i
+    if (chance(85))
+      put(enc::i(int32_t(rnd(256)), 0, 0, 0, 0x0f));  // fence pred, succ
+    else
+      put(enc::i(0, 0, 1, 0, 0x0f));  // fence.i
   }
 
   Program layout() {
@@ -751,8 +775,8 @@ uint64_t run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned 
     uint64_t executed = 0;
     State a = uc.run(p, 0, &executed);
     if (!a.error.empty()) {
-      ADD_FAILURE() << name << ": seed " << program_seed << ": unicorn did not run the program: " << a.error
-                    << " (pc " << hex(a.pc) << ": " << listing_at(p, a.pc) << ")";
+      ADD_FAILURE() << name << ": seed " << program_seed << ": unicorn did not run the program: " << a.error << " (pc "
+                    << hex(a.pc) << ": " << listing_at(p, a.pc) << ")";
       failures++;
       continue;
     }
@@ -760,8 +784,8 @@ uint64_t run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned 
     std::string diff = compare(a, b);
     if (!diff.empty()) {
       failures++;
-      ADD_FAILURE() << name << ": program seed " << program_seed << " (" << executed
-                    << " instructions) differs:\n" << diff << diagnose(uc, pe, p, executed);
+      ADD_FAILURE() << name << ": program seed " << program_seed << " (" << executed << " instructions) differs:\n"
+                    << diff << diagnose(uc, pe, p, executed);
       if (failures >= 5) break;
       continue;
     }
@@ -783,14 +807,22 @@ class TotalPrinter : public ::testing::Environment {
 };
 const auto* const g_printer = ::testing::AddGlobalTestEnvironment(new TotalPrinter);
 
-// Each test must compare at least its minimum; the minima add up to 130,000 executed
-// instructions (forward branches skip some of the generated ones).
-void difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, uint64_t minimum) {
-  uint64_t n = run_difftest(name, seed, mix, programs, 300);
-  g_total += n;
-  EXPECT_GE(n, minimum) << "too few instructions compared";
+// POLYEMU_DIFFTEST_SCALE=n runs n times as many programs (further seeds) for a longer hunt.
+unsigned scale() {
+  const char* s = std::getenv("POLYEMU_DIFFTEST_SCALE");
+  int n = s ? std::atoi(s) : 1;
+  return n > 0 ? unsigned(n) : 1;
 }
 
+// Each test must compare at least its minimum; the minima add up to 260,000 executed
+// instructions (forward branches skip some of the generated ones).
+void difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, uint64_t minimum) {
+  uint64_t n = run_difftest(name, seed, mix, programs * scale(), 300);
+  g_total += n;
+  EXPECT_GE(n, minimum * scale()) << "too few instructions compared";
+}
+
+// clang-format off
 //                            RR RI  W  U MD Ed Ld St Am LS Br Jp CA CM CB Cs Fe
 constexpr Mix kMixAlu        = {6, 6, 5, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr Mix kMixMulDiv     = {2, 2, 1, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -799,13 +831,14 @@ constexpr Mix kMixAtomic     = {2, 2, 0, 0, 0, 1, 1, 2, 5, 3, 0, 0, 0, 0, 0, 1, 
 constexpr Mix kMixControl    = {3, 3, 1, 1, 0, 1, 0, 0, 0, 0, 5, 3, 0, 0, 3, 0, 0};
 constexpr Mix kMixCompressed = {1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 4, 2, 0, 0};
 constexpr Mix kMixAll        = {4, 4, 3, 1, 3, 1, 3, 3, 2, 1, 2, 1, 4, 2, 1, 1, 1};
+// clang-format on
 
-TEST(DiffUnicorn, IntegerAlu) { difftest("IntegerAlu", 1, kMixAlu, 50, 12'000); }
-TEST(DiffUnicorn, MulDiv) { difftest("MulDiv", 2, kMixMulDiv, 50, 15'000); }
-TEST(DiffUnicorn, LoadsStores) { difftest("LoadsStores", 3, kMixMemory, 50, 14'000); }
-TEST(DiffUnicorn, Atomics) { difftest("Atomics", 4, kMixAtomic, 50, 20'000); }
-TEST(DiffUnicorn, ControlFlow) { difftest("ControlFlow", 5, kMixControl, 50, 9'000); }
-TEST(DiffUnicorn, Compressed) { difftest("Compressed", 6, kMixCompressed, 50, 15'000); }
-TEST(DiffUnicorn, Mixed) { difftest("Mixed", 7, kMixAll, 150, 45'000); }
+TEST(DiffUnicorn, IntegerAlu) { difftest("IntegerAlu", 1, kMixAlu, 100, 24'000); }
+TEST(DiffUnicorn, MulDiv) { difftest("MulDiv", 2, kMixMulDiv, 100, 30'000); }
+TEST(DiffUnicorn, LoadsStores) { difftest("LoadsStores", 3, kMixMemory, 100, 28'000); }
+TEST(DiffUnicorn, Atomics) { difftest("Atomics", 4, kMixAtomic, 100, 40'000); }
+TEST(DiffUnicorn, ControlFlow) { difftest("ControlFlow", 5, kMixControl, 100, 18'000); }
+TEST(DiffUnicorn, Compressed) { difftest("Compressed", 6, kMixCompressed, 100, 30'000); }
+TEST(DiffUnicorn, Mixed) { difftest("Mixed", 7, kMixAll, 300, 90'000); }
 
 }  // namespace
