@@ -27,10 +27,14 @@ uint64_t parse_size(const std::string& s) {
   unsigned long long v = std::stoull(s, &pos, 0);
   std::string suffix = s.substr(pos);
   uint64_t mul = 1;
-  if (suffix == "K" || suffix == "k" || suffix == "KiB") mul = 1ull << 10;
-  else if (suffix == "M" || suffix == "m" || suffix == "MiB") mul = 1ull << 20;
-  else if (suffix == "G" || suffix == "g" || suffix == "GiB") mul = 1ull << 30;
-  else if (!suffix.empty()) throw std::invalid_argument("bad size suffix");
+  if (suffix == "K" || suffix == "k" || suffix == "KiB")
+    mul = 1ull << 10;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB")
+    mul = 1ull << 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB")
+    mul = 1ull << 30;
+  else if (!suffix.empty())
+    throw std::invalid_argument("bad size suffix");
   if (v > UINT64_MAX / mul) throw std::out_of_range("size too large");
   return v * mul;
 }
@@ -39,8 +43,8 @@ std::string default_rom() {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& dir : {exe.parent_path() / "roms", exe.parent_path() / ".." / "roms",
-                              fs::path(POLYEMU_SOURCE_DIR) / "roms"}) {
+  for (const fs::path& dir :
+       {exe.parent_path() / "roms", exe.parent_path() / ".." / "roms", fs::path(POLYEMU_SOURCE_DIR) / "roms"}) {
     if (fs::exists(dir / "demo.elf", ec)) return (dir / "demo.elf").string();
   }
   return "";
@@ -126,13 +130,16 @@ int main(int argc, char** argv) {
     if (stats) {
       uint64_t n = vm.instructions();
       std::fprintf(stderr, "polyemu: instructions %llu\n", (unsigned long long)n);
-      std::fprintf(stderr, "polyemu: blocks translated %llu\n", (unsigned long long)vm.engine().stats().blocks_translated);
+      std::fprintf(stderr, "polyemu: blocks translated %llu\n",
+                   (unsigned long long)vm.engine().stats().blocks_translated);
       std::fprintf(stderr, "polyemu: seconds %.3f\n", secs);
       std::fprintf(stderr, "polyemu: mips %.1f\n", secs > 0 ? n / secs / 1e6 : 0.0);
     }
     switch (r.kind) {
       case polyemu::RunResult::Kind::Exited: return r.exit_code;
-      case polyemu::RunResult::Kind::MaxInsns: std::fprintf(stderr, "polyemu: %s\n", r.message.c_str()); return kExitMaxInsns;
+      case polyemu::RunResult::Kind::MaxInsns:
+        std::fprintf(stderr, "polyemu: %s\n", r.message.c_str());
+        return kExitMaxInsns;
       case polyemu::RunResult::Kind::Error: return fail(r.message, kExitGuestHang);
     }
   } catch (const polyemu::LoadError& e) {

@@ -14,22 +14,16 @@ namespace {
 
 // Interpreter operations: IR opcodes specialised by operand kind (register/immediate),
 // fused with their consumer where that saves a dispatch.
-#define INTERP_OPS(X)                                                                      \
-  X(Mov) X(MovI)                                                                           \
-  X(Add) X(Sub) X(And) X(Or) X(Xor) X(Shl) X(Lshr) X(Ashr)                                 \
-  X(AddI) X(AndI) X(OrI) X(XorI) X(ShlI) X(LshrI) X(AshrI)                                 \
-  X(Mul) X(MulH) X(MulHU) X(MulHSU) X(Div) X(DivU) X(Rem) X(RemU)                          \
-  X(AddW) X(SubW) X(ShlW) X(LshrW) X(AshrW) X(MulW) X(DivW) X(DivUW) X(RemW) X(RemUW)      \
-  X(AddWI) X(ShlWI) X(LshrWI) X(AshrWI)                                                    \
-  X(Op32) X(Sext32) X(Zext32)                                                              \
-  X(Eq) X(Ne) X(Lt) X(Ge) X(LtU) X(GeU) X(EqI) X(NeI) X(LtI) X(GeI) X(LtUI) X(GeUI)        \
-  X(Select)                                                                                \
-  X(LdU8) X(LdS8) X(LdU16) X(LdS16) X(LdU32) X(LdS32) X(Ld64)                              \
-  X(St8) X(St16) X(St32) X(St64)                                                           \
-  X(LoadReserved) X(StoreCond) X(Atomic) X(Csr)                                            \
-  X(Jump) X(Branch) X(JumpIndirect) X(Exit)                                                \
-  X(BrEq) X(BrNe) X(BrLt) X(BrGe) X(BrLtU) X(BrGeU)                                        \
-  X(BrEqI) X(BrNeI) X(BrLtI) X(BrGeI) X(BrLtUI) X(BrGeUI)
+#define INTERP_OPS(X)                                                                                                 \
+  X(Mov)                                                                                                              \
+  X(MovI) X(Add) X(Sub) X(And) X(Or) X(Xor) X(Shl) X(Lshr) X(Ashr) X(AddI) X(AndI) X(OrI) X(XorI) X(ShlI) X(LshrI)    \
+      X(AshrI) X(Mul) X(MulH) X(MulHU) X(MulHSU) X(Div) X(DivU) X(Rem) X(RemU) X(AddW) X(SubW) X(ShlW) X(LshrW)       \
+          X(AshrW) X(MulW) X(DivW) X(DivUW) X(RemW) X(RemUW) X(AddWI) X(ShlWI) X(LshrWI) X(AshrWI) X(Op32) X(Sext32)  \
+              X(Zext32) X(Eq) X(Ne) X(Lt) X(Ge) X(LtU) X(GeU) X(EqI) X(NeI) X(LtI) X(GeI) X(LtUI) X(GeUI) X(Select)   \
+                  X(LdU8) X(LdS8) X(LdU16) X(LdS16) X(LdU32) X(LdS32) X(Ld64) X(St8) X(St16) X(St32) X(St64)          \
+                      X(LoadReserved) X(StoreCond) X(Atomic) X(Csr) X(Jump) X(Branch) X(JumpIndirect) X(Exit) X(BrEq) \
+                          X(BrNe) X(BrLt) X(BrGe) X(BrLtU) X(BrGeU) X(BrEqI) X(BrNeI) X(BrLtI) X(BrGeI) X(BrLtUI)     \
+                              X(BrGeUI)
 
 enum class IOp : uint8_t {
 #define X(n) n,
@@ -63,9 +57,7 @@ struct CompiledBlock {
   CompiledBlock* next[2] = {nullptr, nullptr};
   uint64_t link_gen = 0;
   bool dead = false;
-  uint64_t next_insn_pc(unsigned idx) const {
-    return pc + (idx + 1 < num_insns ? insn_offset[idx + 1] : byte_len);
-  }
+  uint64_t next_insn_pc(unsigned idx) const { return pc + (idx + 1 < num_insns ? insn_offset[idx + 1] : byte_len); }
 };
 
 namespace {
@@ -100,8 +92,8 @@ class Lowering {
     if (t.value.valid()) last_use_[t.value.id] = int(n);
     for (size_t i = n; i-- > 0;) {
       const ir::Inst& x = b_.insts[i];
-      bool passthrough = x.op == Opcode::Trunc32 || x.op == Opcode::Zext1 || int(i) == fused_branch_ ||
-                         (is_w_op(x.op) && fused_w(i));
+      bool passthrough =
+          x.op == Opcode::Trunc32 || x.op == Opcode::Zext1 || int(i) == fused_branch_ || (is_w_op(x.op) && fused_w(i));
       int pos = passthrough ? std::max(last_use_[i], int(i)) : int(i);
       for (const ir::Value& v : x.args)
         if (v.valid()) last_use_[v.id] = std::max(last_use_[v.id], pos);
@@ -127,8 +119,8 @@ class Lowering {
       if (s.op != Opcode::SetReg) continue;
       uint32_t j = s.args[0].id;
       Opcode dop = b_.insts[j].op;
-      bool real = !(ir::info(dop).flags & ir::Pure) || (dop != Opcode::Const && dop != Opcode::GetReg &&
-                                                        dop != Opcode::Trunc32 && dop != Opcode::Zext1);
+      bool real = !(ir::info(dop).flags & ir::Pure) ||
+                  (dop != Opcode::Const && dop != Opcode::GetReg && dop != Opcode::Trunc32 && dop != Opcode::Zext1);
       // Only instructions that emit nothing may lie between the definition and the SetReg,
       // so that nothing observes the register early.
       bool adjacent = true;
@@ -272,8 +264,12 @@ class Lowering {
         emit({IOp::Zext32, 0, x.insn, dest(i), sa, 0, 0});
         return;
       }
-      case Opcode::CmpEq: case Opcode::CmpNe: case Opcode::CmpLt:
-      case Opcode::CmpGe: case Opcode::CmpLtU: case Opcode::CmpGeU: {
+      case Opcode::CmpEq:
+      case Opcode::CmpNe:
+      case Opcode::CmpLt:
+      case Opcode::CmpGe:
+      case Opcode::CmpLtU:
+      case Opcode::CmpGeU: {
         if (int(i) == fused_branch_) return;
         static constexpr IOp rr[] = {IOp::Eq, IOp::Ne, IOp::Lt, IOp::Ge, IOp::LtU, IOp::GeU};
         static constexpr IOp ri[] = {IOp::EqI, IOp::NeI, IOp::LtI, IOp::GeI, IOp::LtUI, IOp::GeUI};
@@ -287,7 +283,7 @@ class Lowering {
       }
       case Opcode::Load: {
         ir::MemImm m = ir::MemImm::unpack(x.imm);
-        IOp op = m.size == 1 ? (m.sign ? IOp::LdS8 : IOp::LdU8)
+        IOp op = m.size == 1   ? (m.sign ? IOp::LdS8 : IOp::LdU8)
                  : m.size == 2 ? (m.sign ? IOp::LdS16 : IOp::LdU16)
                  : m.size == 4 ? (m.sign ? IOp::LdS32 : IOp::LdU32)
                                : IOp::Ld64;
@@ -344,11 +340,11 @@ class Lowering {
   }
 
   void lower_w(size_t i, const ir::Inst& w) {
-    static constexpr IOp rr[] = {IOp::AddW, IOp::SubW, IOp::ShlW, IOp::LshrW, IOp::AshrW,
-                                 IOp::MulW, IOp::DivW, IOp::DivUW, IOp::RemW, IOp::RemUW};
+    static constexpr IOp rr[] = {IOp::AddW, IOp::SubW, IOp::ShlW,  IOp::LshrW, IOp::AshrW,
+                                 IOp::MulW, IOp::DivW, IOp::DivUW, IOp::RemW,  IOp::RemUW};
     int k = int(w.op) - int(Opcode::Add32);
-    IOp ri = w.op == Opcode::Add32 ? IOp::AddWI
-             : w.op == Opcode::Shl32 ? IOp::ShlWI
+    IOp ri = w.op == Opcode::Add32    ? IOp::AddWI
+             : w.op == Opcode::Shl32  ? IOp::ShlWI
              : w.op == Opcode::Lshr32 ? IOp::LshrWI
              : w.op == Opcode::Ashr32 ? IOp::AshrWI
                                       : IOp::Mov;
@@ -414,7 +410,10 @@ class Lowering {
 }  // namespace
 
 Interpreter::Interpreter(ir::Host& host, ir::FastMemory mem, Translator translator, bool check_ir)
-    : host_(host), mem_(mem), translator_(std::move(translator)), check_ir_(check_ir),
+    : host_(host),
+      mem_(mem),
+      translator_(std::move(translator)),
+      check_ir_(check_ir),
       jump_cache_(kJumpCacheSize, nullptr) {}
 
 Interpreter::~Interpreter() = default;
@@ -524,17 +523,17 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
       for (Op& o : b->ops) o.handler = kHandlers[unsigned(o.op)];
   };
 
-#define NEXT          \
-  do {                \
-    op++;             \
-    goto* op->handler; \
+#define NEXT            \
+  do {                  \
+    op++;               \
+    goto * op->handler; \
   } while (0)
-#define TRAP_HERE()                              \
-  do {                                           \
-    s.icount = base + op->insn;                  \
-    s.pc = blk->pc + blk->insn_offset[op->insn]; \
+#define TRAP_HERE()                                                     \
+  do {                                                                  \
+    s.icount = base + op->insn;                                         \
+    s.pc = blk->pc + blk->insn_offset[op->insn];                        \
     exit = {ir::ExitKind::Trap, s.pc, s.pc, s.trap_cause, s.trap_tval}; \
-    goto done;                                   \
+    goto done;                                                          \
   } while (0)
 #define BEFORE_HOST_CALL()                       \
   do {                                           \
@@ -572,127 +571,246 @@ dispatch:
     op = blk->ops.data();
     prev = blk;
     prev_edge = -1;
-    goto* op->handler;
+    goto * op->handler;
 
-  L_Mov: R[op->d] = R[op->a]; NEXT;
-  L_MovI: R[op->d] = op->imm; NEXT;
-  L_Add: R[op->d] = R[op->a] + R[op->b]; NEXT;
-  L_Sub: R[op->d] = R[op->a] - R[op->b]; NEXT;
-  L_And: R[op->d] = R[op->a] & R[op->b]; NEXT;
-  L_Or: R[op->d] = R[op->a] | R[op->b]; NEXT;
-  L_Xor: R[op->d] = R[op->a] ^ R[op->b]; NEXT;
-  L_Shl: R[op->d] = R[op->a] << (R[op->b] & 63); NEXT;
-  L_Lshr: R[op->d] = R[op->a] >> (R[op->b] & 63); NEXT;
-  L_Ashr: R[op->d] = uint64_t(int64_t(R[op->a]) >> (R[op->b] & 63)); NEXT;
-  L_AddI: R[op->d] = R[op->a] + op->imm; NEXT;
-  L_AndI: R[op->d] = R[op->a] & op->imm; NEXT;
-  L_OrI: R[op->d] = R[op->a] | op->imm; NEXT;
-  L_XorI: R[op->d] = R[op->a] ^ op->imm; NEXT;
-  L_ShlI: R[op->d] = R[op->a] << (op->imm & 63); NEXT;
-  L_LshrI: R[op->d] = R[op->a] >> (op->imm & 63); NEXT;
-  L_AshrI: R[op->d] = uint64_t(int64_t(R[op->a]) >> (op->imm & 63)); NEXT;
-  L_Mul: R[op->d] = R[op->a] * R[op->b]; NEXT;
-  L_MulH: R[op->d] = ir::mulh_s(int64_t(R[op->a]), int64_t(R[op->b])); NEXT;
-  L_MulHU: R[op->d] = ir::mulh_u(R[op->a], R[op->b]); NEXT;
-  L_MulHSU: R[op->d] = ir::mulh_su(int64_t(R[op->a]), R[op->b]); NEXT;
-  L_Div: R[op->d] = ir::div_s(int64_t(R[op->a]), int64_t(R[op->b])); NEXT;
-  L_DivU: R[op->d] = ir::div_u(R[op->a], R[op->b]); NEXT;
-  L_Rem: R[op->d] = ir::rem_s(int64_t(R[op->a]), int64_t(R[op->b])); NEXT;
-  L_RemU: R[op->d] = ir::rem_u(R[op->a], R[op->b]); NEXT;
+  L_Mov:
+    R[op->d] = R[op->a];
+    NEXT;
+  L_MovI:
+    R[op->d] = op->imm;
+    NEXT;
+  L_Add:
+    R[op->d] = R[op->a] + R[op->b];
+    NEXT;
+  L_Sub:
+    R[op->d] = R[op->a] - R[op->b];
+    NEXT;
+  L_And:
+    R[op->d] = R[op->a] & R[op->b];
+    NEXT;
+  L_Or:
+    R[op->d] = R[op->a] | R[op->b];
+    NEXT;
+  L_Xor:
+    R[op->d] = R[op->a] ^ R[op->b];
+    NEXT;
+  L_Shl:
+    R[op->d] = R[op->a] << (R[op->b] & 63);
+    NEXT;
+  L_Lshr:
+    R[op->d] = R[op->a] >> (R[op->b] & 63);
+    NEXT;
+  L_Ashr:
+    R[op->d] = uint64_t(int64_t(R[op->a]) >> (R[op->b] & 63));
+    NEXT;
+  L_AddI:
+    R[op->d] = R[op->a] + op->imm;
+    NEXT;
+  L_AndI:
+    R[op->d] = R[op->a] & op->imm;
+    NEXT;
+  L_OrI:
+    R[op->d] = R[op->a] | op->imm;
+    NEXT;
+  L_XorI:
+    R[op->d] = R[op->a] ^ op->imm;
+    NEXT;
+  L_ShlI:
+    R[op->d] = R[op->a] << (op->imm & 63);
+    NEXT;
+  L_LshrI:
+    R[op->d] = R[op->a] >> (op->imm & 63);
+    NEXT;
+  L_AshrI:
+    R[op->d] = uint64_t(int64_t(R[op->a]) >> (op->imm & 63));
+    NEXT;
+  L_Mul:
+    R[op->d] = R[op->a] * R[op->b];
+    NEXT;
+  L_MulH:
+    R[op->d] = ir::mulh_s(int64_t(R[op->a]), int64_t(R[op->b]));
+    NEXT;
+  L_MulHU:
+    R[op->d] = ir::mulh_u(R[op->a], R[op->b]);
+    NEXT;
+  L_MulHSU:
+    R[op->d] = ir::mulh_su(int64_t(R[op->a]), R[op->b]);
+    NEXT;
+  L_Div:
+    R[op->d] = ir::div_s(int64_t(R[op->a]), int64_t(R[op->b]));
+    NEXT;
+  L_DivU:
+    R[op->d] = ir::div_u(R[op->a], R[op->b]);
+    NEXT;
+  L_Rem:
+    R[op->d] = ir::rem_s(int64_t(R[op->a]), int64_t(R[op->b]));
+    NEXT;
+  L_RemU:
+    R[op->d] = ir::rem_u(R[op->a], R[op->b]);
+    NEXT;
 #define SEXT32(v) uint64_t(int64_t(int32_t(uint32_t(v))))
-  L_AddW: R[op->d] = SEXT32(R[op->a] + R[op->b]); NEXT;
-  L_SubW: R[op->d] = SEXT32(R[op->a] - R[op->b]); NEXT;
-  L_ShlW: R[op->d] = SEXT32(uint32_t(R[op->a]) << (R[op->b] & 31)); NEXT;
-  L_LshrW: R[op->d] = SEXT32(uint32_t(R[op->a]) >> (R[op->b] & 31)); NEXT;
-  L_AshrW: R[op->d] = SEXT32(int32_t(uint32_t(R[op->a])) >> (R[op->b] & 31)); NEXT;
-  L_MulW: R[op->d] = SEXT32(uint32_t(R[op->a]) * uint32_t(R[op->b])); NEXT;
-  L_DivW: R[op->d] = SEXT32(ir::div32_s(int32_t(R[op->a]), int32_t(R[op->b]))); NEXT;
-  L_DivUW: R[op->d] = SEXT32(ir::div32_u(uint32_t(R[op->a]), uint32_t(R[op->b]))); NEXT;
-  L_RemW: R[op->d] = SEXT32(ir::rem32_s(int32_t(R[op->a]), int32_t(R[op->b]))); NEXT;
-  L_RemUW: R[op->d] = SEXT32(ir::rem32_u(uint32_t(R[op->a]), uint32_t(R[op->b]))); NEXT;
-  L_AddWI: R[op->d] = SEXT32(R[op->a] + op->imm); NEXT;
-  L_ShlWI: R[op->d] = SEXT32(uint32_t(R[op->a]) << (op->imm & 31)); NEXT;
-  L_LshrWI: R[op->d] = SEXT32(uint32_t(R[op->a]) >> (op->imm & 31)); NEXT;
-  L_AshrWI: R[op->d] = SEXT32(int32_t(uint32_t(R[op->a])) >> (op->imm & 31)); NEXT;
-  L_Op32: {
+  L_AddW:
+    R[op->d] = SEXT32(R[op->a] + R[op->b]);
+    NEXT;
+  L_SubW:
+    R[op->d] = SEXT32(R[op->a] - R[op->b]);
+    NEXT;
+  L_ShlW:
+    R[op->d] = SEXT32(uint32_t(R[op->a]) << (R[op->b] & 31));
+    NEXT;
+  L_LshrW:
+    R[op->d] = SEXT32(uint32_t(R[op->a]) >> (R[op->b] & 31));
+    NEXT;
+  L_AshrW:
+    R[op->d] = SEXT32(int32_t(uint32_t(R[op->a])) >> (R[op->b] & 31));
+    NEXT;
+  L_MulW:
+    R[op->d] = SEXT32(uint32_t(R[op->a]) * uint32_t(R[op->b]));
+    NEXT;
+  L_DivW:
+    R[op->d] = SEXT32(ir::div32_s(int32_t(R[op->a]), int32_t(R[op->b])));
+    NEXT;
+  L_DivUW:
+    R[op->d] = SEXT32(ir::div32_u(uint32_t(R[op->a]), uint32_t(R[op->b])));
+    NEXT;
+  L_RemW:
+    R[op->d] = SEXT32(ir::rem32_s(int32_t(R[op->a]), int32_t(R[op->b])));
+    NEXT;
+  L_RemUW:
+    R[op->d] = SEXT32(ir::rem32_u(uint32_t(R[op->a]), uint32_t(R[op->b])));
+    NEXT;
+  L_AddWI:
+    R[op->d] = SEXT32(R[op->a] + op->imm);
+    NEXT;
+  L_ShlWI:
+    R[op->d] = SEXT32(uint32_t(R[op->a]) << (op->imm & 31));
+    NEXT;
+  L_LshrWI:
+    R[op->d] = SEXT32(uint32_t(R[op->a]) >> (op->imm & 31));
+    NEXT;
+  L_AshrWI:
+    R[op->d] = SEXT32(int32_t(uint32_t(R[op->a])) >> (op->imm & 31));
+    NEXT;
+  L_Op32 : {
     uint64_t out = 0;
     ir::eval_pure(Opcode(op->aux), R[op->a], R[op->b], 0, out);
     R[op->d] = out;
     NEXT;
   }
-  L_Sext32: R[op->d] = SEXT32(R[op->a]); NEXT;
-  L_Zext32: R[op->d] = uint32_t(R[op->a]); NEXT;
+  L_Sext32:
+    R[op->d] = SEXT32(R[op->a]);
+    NEXT;
+  L_Zext32:
+    R[op->d] = uint32_t(R[op->a]);
+    NEXT;
 #undef SEXT32
-  L_Eq: R[op->d] = R[op->a] == R[op->b]; NEXT;
-  L_Ne: R[op->d] = R[op->a] != R[op->b]; NEXT;
-  L_Lt: R[op->d] = int64_t(R[op->a]) < int64_t(R[op->b]); NEXT;
-  L_Ge: R[op->d] = int64_t(R[op->a]) >= int64_t(R[op->b]); NEXT;
-  L_LtU: R[op->d] = R[op->a] < R[op->b]; NEXT;
-  L_GeU: R[op->d] = R[op->a] >= R[op->b]; NEXT;
-  L_EqI: R[op->d] = R[op->a] == op->imm; NEXT;
-  L_NeI: R[op->d] = R[op->a] != op->imm; NEXT;
-  L_LtI: R[op->d] = int64_t(R[op->a]) < int64_t(op->imm); NEXT;
-  L_GeI: R[op->d] = int64_t(R[op->a]) >= int64_t(op->imm); NEXT;
-  L_LtUI: R[op->d] = R[op->a] < op->imm; NEXT;
-  L_GeUI: R[op->d] = R[op->a] >= op->imm; NEXT;
-  L_Select: R[op->d] = (R[op->a] & 1) ? R[op->b] : R[op->imm]; NEXT;
+  L_Eq:
+    R[op->d] = R[op->a] == R[op->b];
+    NEXT;
+  L_Ne:
+    R[op->d] = R[op->a] != R[op->b];
+    NEXT;
+  L_Lt:
+    R[op->d] = int64_t(R[op->a]) < int64_t(R[op->b]);
+    NEXT;
+  L_Ge:
+    R[op->d] = int64_t(R[op->a]) >= int64_t(R[op->b]);
+    NEXT;
+  L_LtU:
+    R[op->d] = R[op->a] < R[op->b];
+    NEXT;
+  L_GeU:
+    R[op->d] = R[op->a] >= R[op->b];
+    NEXT;
+  L_EqI:
+    R[op->d] = R[op->a] == op->imm;
+    NEXT;
+  L_NeI:
+    R[op->d] = R[op->a] != op->imm;
+    NEXT;
+  L_LtI:
+    R[op->d] = int64_t(R[op->a]) < int64_t(op->imm);
+    NEXT;
+  L_GeI:
+    R[op->d] = int64_t(R[op->a]) >= int64_t(op->imm);
+    NEXT;
+  L_LtUI:
+    R[op->d] = R[op->a] < op->imm;
+    NEXT;
+  L_GeUI:
+    R[op->d] = R[op->a] >= op->imm;
+    NEXT;
+  L_Select:
+    R[op->d] = (R[op->a] & 1) ? R[op->b] : R[op->imm];
+    NEXT;
 
-#define LOAD(T, EXT, SIZE)                                        \
-  {                                                               \
-    uint64_t addr = R[op->a] + op->imm;                           \
-    uint64_t off = addr - mem_.base;                              \
-    if (off <= mem_.size - SIZE) [[likely]] {                     \
-      T v;                                                        \
-      std::memcpy(&v, mem_.host + off, SIZE);                     \
-      R[op->d] = EXT(v);                                          \
-    } else {                                                      \
-      BEFORE_HOST_CALL();                                         \
-      uint64_t v;                                                 \
-      if (!host_.load(s, addr, SIZE, v)) TRAP_HERE();             \
-      R[op->d] = EXT(T(v));                                       \
-    }                                                             \
-    NEXT;                                                         \
+#define LOAD(T, EXT, SIZE)                            \
+  {                                                   \
+    uint64_t addr = R[op->a] + op->imm;               \
+    uint64_t off = addr - mem_.base;                  \
+    if (off <= mem_.size - SIZE) [[likely]] {         \
+      T v;                                            \
+      std::memcpy(&v, mem_.host + off, SIZE);         \
+      R[op->d] = EXT(v);                              \
+    } else {                                          \
+      BEFORE_HOST_CALL();                             \
+      uint64_t v;                                     \
+      if (!host_.load(s, addr, SIZE, v)) TRAP_HERE(); \
+      R[op->d] = EXT(T(v));                           \
+    }                                                 \
+    NEXT;                                             \
   }
 #define ZX(v) uint64_t(v)
 #define SX(v) uint64_t(int64_t(v))
-  L_LdU8: LOAD(uint8_t, ZX, 1)
-  L_LdS8: LOAD(int8_t, SX, 1)
-  L_LdU16: LOAD(uint16_t, ZX, 2)
-  L_LdS16: LOAD(int16_t, SX, 2)
-  L_LdU32: LOAD(uint32_t, ZX, 4)
-  L_LdS32: LOAD(int32_t, SX, 4)
-  L_Ld64: LOAD(uint64_t, ZX, 8)
+  L_LdU8:
+    LOAD(uint8_t, ZX, 1)
+  L_LdS8:
+    LOAD(int8_t, SX, 1)
+  L_LdU16:
+    LOAD(uint16_t, ZX, 2)
+  L_LdS16:
+    LOAD(int16_t, SX, 2)
+  L_LdU32:
+    LOAD(uint32_t, ZX, 4)
+  L_LdS32:
+    LOAD(int32_t, SX, 4)
+  L_Ld64:
+    LOAD(uint64_t, ZX, 8)
 #undef LOAD
 #undef ZX
 #undef SX
-#define STORE(T, SIZE)                                                               \
-  {                                                                                  \
-    uint64_t addr = R[op->a] + op->imm;                                              \
-    uint64_t off = addr - mem_.base;                                                 \
-    if (off <= mem_.size - SIZE && !mem_.page_flags[off >> 12] &&                    \
-        !mem_.page_flags[(off + SIZE - 1) >> 12]) [[likely]] {                       \
-      T v = T(R[op->b]);                                                             \
-      std::memcpy(mem_.host + off, &v, SIZE);                                        \
-    } else {                                                                         \
-      BEFORE_HOST_CALL();                                                            \
-      if (!host_.store(s, addr, SIZE, R[op->b])) TRAP_HERE();                        \
-      if (s.exit_request) {                                                          \
-        s.exit_request = 0;                                                          \
-        s.icount = base + op->insn + 1;                                              \
-        s.pc = blk->next_insn_pc(op->insn);                                          \
-        exit = {ir::ExitKind::Yield, s.pc, s.pc};                                    \
-        goto done;                                                                   \
-      }                                                                              \
-    }                                                                                \
-    NEXT;                                                                            \
+#define STORE(T, SIZE)                                                                                      \
+  {                                                                                                         \
+    uint64_t addr = R[op->a] + op->imm;                                                                     \
+    uint64_t off = addr - mem_.base;                                                                        \
+    if (off <= mem_.size - SIZE && !mem_.page_flags[off >> 12] && !mem_.page_flags[(off + SIZE - 1) >> 12]) \
+        [[likely]] {                                                                                        \
+      T v = T(R[op->b]);                                                                                    \
+      std::memcpy(mem_.host + off, &v, SIZE);                                                               \
+    } else {                                                                                                \
+      BEFORE_HOST_CALL();                                                                                   \
+      if (!host_.store(s, addr, SIZE, R[op->b])) TRAP_HERE();                                               \
+      if (s.exit_request) {                                                                                 \
+        s.exit_request = 0;                                                                                 \
+        s.icount = base + op->insn + 1;                                                                     \
+        s.pc = blk->next_insn_pc(op->insn);                                                                 \
+        exit = {ir::ExitKind::Yield, s.pc, s.pc};                                                           \
+        goto done;                                                                                          \
+      }                                                                                                     \
+    }                                                                                                       \
+    NEXT;                                                                                                   \
   }
-  L_St8: STORE(uint8_t, 1)
-  L_St16: STORE(uint16_t, 2)
-  L_St32: STORE(uint32_t, 4)
-  L_St64: STORE(uint64_t, 8)
+  L_St8:
+    STORE(uint8_t, 1)
+  L_St16:
+    STORE(uint16_t, 2)
+  L_St32:
+    STORE(uint32_t, 4)
+  L_St64:
+    STORE(uint64_t, 8)
 #undef STORE
 
-  L_LoadReserved: {
+  L_LoadReserved : {
     BEFORE_HOST_CALL();
     ir::MemImm m = ir::MemImm::unpack(op->imm);
     uint64_t v;
@@ -700,7 +818,7 @@ dispatch:
     R[op->d] = m.sign ? uint64_t(int64_t(int32_t(uint32_t(v)))) : v;
     NEXT;
   }
-  L_StoreCond: {
+  L_StoreCond : {
     BEFORE_HOST_CALL();
     ir::MemImm m = ir::MemImm::unpack(op->imm);
     uint64_t v;
@@ -708,7 +826,7 @@ dispatch:
     R[op->d] = v;
     NEXT;
   }
-  L_Atomic: {
+  L_Atomic : {
     BEFORE_HOST_CALL();
     ir::MemImm m = ir::MemImm::unpack(op->imm);
     uint64_t v;
@@ -716,7 +834,7 @@ dispatch:
     R[op->d] = m.sign ? uint64_t(int64_t(int32_t(uint32_t(v)))) : v;
     NEXT;
   }
-  L_Csr: {
+  L_Csr : {
     BEFORE_HOST_CALL();
     uint64_t v;
     if (!host_.csr(s, ir::CsrImm::unpack(op->imm), R[op->a], v)) TRAP_HERE();
@@ -736,24 +854,36 @@ dispatch:
     prev_edge = (R[op->a] & 1) ? 0 : 1;
     s.pc = prev_edge == 0 ? blk->term.target : blk->term.fallthrough;
     goto block_done;
-#define BRANCH(COND)                                               \
-  prev_edge = (COND) ? 0 : 1;                                      \
+#define BRANCH(COND)                                                \
+  prev_edge = (COND) ? 0 : 1;                                       \
   s.pc = prev_edge == 0 ? blk->term.target : blk->term.fallthrough; \
   goto block_done;
-  L_BrEq: BRANCH(R[op->a] == R[op->b])
-  L_BrNe: BRANCH(R[op->a] != R[op->b])
-  L_BrLt: BRANCH(int64_t(R[op->a]) < int64_t(R[op->b]))
-  L_BrGe: BRANCH(int64_t(R[op->a]) >= int64_t(R[op->b]))
-  L_BrLtU: BRANCH(R[op->a] < R[op->b])
-  L_BrGeU: BRANCH(R[op->a] >= R[op->b])
-  L_BrEqI: BRANCH(R[op->a] == op->imm)
-  L_BrNeI: BRANCH(R[op->a] != op->imm)
-  L_BrLtI: BRANCH(int64_t(R[op->a]) < int64_t(op->imm))
-  L_BrGeI: BRANCH(int64_t(R[op->a]) >= int64_t(op->imm))
-  L_BrLtUI: BRANCH(R[op->a] < op->imm)
-  L_BrGeUI: BRANCH(R[op->a] >= op->imm)
+  L_BrEq:
+    BRANCH(R[op->a] == R[op->b])
+  L_BrNe:
+    BRANCH(R[op->a] != R[op->b])
+  L_BrLt:
+    BRANCH(int64_t(R[op->a]) < int64_t(R[op->b]))
+  L_BrGe:
+    BRANCH(int64_t(R[op->a]) >= int64_t(R[op->b]))
+  L_BrLtU:
+    BRANCH(R[op->a] < R[op->b])
+  L_BrGeU:
+    BRANCH(R[op->a] >= R[op->b])
+  L_BrEqI:
+    BRANCH(R[op->a] == op->imm)
+  L_BrNeI:
+    BRANCH(R[op->a] != op->imm)
+  L_BrLtI:
+    BRANCH(int64_t(R[op->a]) < int64_t(op->imm))
+  L_BrGeI:
+    BRANCH(int64_t(R[op->a]) >= int64_t(op->imm))
+  L_BrLtUI:
+    BRANCH(R[op->a] < op->imm)
+  L_BrGeUI:
+    BRANCH(R[op->a] >= op->imm)
 #undef BRANCH
-  L_Exit: {
+  L_Exit : {
     const ir::Terminal& t = blk->term;
     bool retires = t.exit != ir::ExitKind::Trap && t.exit != ir::ExitKind::Ecall && t.exit != ir::ExitKind::Ebreak;
     s.icount = base + blk->num_insns - (retires ? 0 : 1);

@@ -13,8 +13,7 @@ namespace polyemu::interp {
 
 // The guest ISA's translator: fills `out` with the block at pc.
 using Translator = std::function<void(uint64_t pc, uint32_t mode, unsigned max_insns,
-                                      const std::function<bool(uint64_t, uint16_t&)>& fetch,
-                                      ir::Block& out)>;
+                                      const std::function<bool(uint64_t, uint16_t&)>& fetch, ir::Block& out)>;
 
 struct CompiledBlock;
 

@@ -5,8 +5,14 @@
 namespace polyemu::ir {
 
 namespace detail {
-template <Type T> struct HandleOf { using type = TypedValue<T>; };
-template <> struct HandleOf<Type::Void> { using type = void; };
+template <Type T>
+struct HandleOf {
+  using type = TypedValue<T>;
+};
+template <>
+struct HandleOf<Type::Void> {
+  using type = void;
+};
 }  // namespace detail
 
 class Emitter {
@@ -27,18 +33,12 @@ class Emitter {
   IR_H(res) name(V32 a, uint64_t imm = 0) { return finish<Type::res>(Opcode::name, {a}, imm); }
 #define OP_I1_None_None(name, res) \
   IR_H(res) name(V1 a, uint64_t imm = 0) { return finish<Type::res>(Opcode::name, {a}, imm); }
-#define OP_I64_I64_None(name, res)                  \
-  IR_H(res) name(V64 a, V64 b, uint64_t imm = 0) { \
-    return finish<Type::res>(Opcode::name, {a, b}, imm); \
-  }
-#define OP_I32_I32_None(name, res)                  \
-  IR_H(res) name(V32 a, V32 b, uint64_t imm = 0) { \
-    return finish<Type::res>(Opcode::name, {a, b}, imm); \
-  }
-#define OP_I1_I64_I64(name, res)                           \
-  IR_H(res) name(V1 c, V64 a, V64 b, uint64_t imm = 0) { \
-    return finish<Type::res>(Opcode::name, {c, a, b}, imm); \
-  }
+#define OP_I64_I64_None(name, res) \
+  IR_H(res) name(V64 a, V64 b, uint64_t imm = 0) { return finish<Type::res>(Opcode::name, {a, b}, imm); }
+#define OP_I32_I32_None(name, res) \
+  IR_H(res) name(V32 a, V32 b, uint64_t imm = 0) { return finish<Type::res>(Opcode::name, {a, b}, imm); }
+#define OP_I1_I64_I64(name, res) \
+  IR_H(res) name(V1 c, V64 a, V64 b, uint64_t imm = 0) { return finish<Type::res>(Opcode::name, {c, a, b}, imm); }
 #include "ir/opcodes.inc"
 #undef OP
 #undef OP_None_None_None
@@ -51,15 +51,11 @@ class Emitter {
 #undef IR_H
 
   // Terminals.
-  void jump(uint64_t target) {
-    b_.term = {Terminal::Kind::Jump, {}, target, 0, ExitKind::None};
-  }
+  void jump(uint64_t target) { b_.term = {Terminal::Kind::Jump, {}, target, 0, ExitKind::None}; }
   void branch(V1 cond, uint64_t taken, uint64_t not_taken) {
     b_.term = {Terminal::Kind::Branch, cond, taken, not_taken, ExitKind::None};
   }
-  void jump_indirect(V64 target) {
-    b_.term = {Terminal::Kind::JumpIndirect, target, 0, 0, ExitKind::None};
-  }
+  void jump_indirect(V64 target) { b_.term = {Terminal::Kind::JumpIndirect, target, 0, 0, ExitKind::None}; }
   void exit(ExitKind kind, uint64_t pc, uint64_t next_pc, uint64_t cause = 0, uint64_t tval = 0) {
     b_.term = {Terminal::Kind::Exit, {}, pc, next_pc, kind, cause, tval};
   }

@@ -8,16 +8,16 @@
 
 namespace polyemu::ir {
 
-constexpr unsigned kNumRegs = 64;   // integer registers, then floating point
+constexpr unsigned kNumRegs = 64;    // integer registers, then floating point
 constexpr unsigned kScratch = 2048;  // engine temporaries, addressed right after regs
 
 struct GuestState {
   uint64_t regs[kNumRegs];
   uint64_t scratch[kScratch];
   uint64_t pc = 0;
-  uint64_t icount = 0;       // retired instructions; during a Host call: those before it
-  uint32_t mode = 0;         // translation mode: part of every block's cache key
-  uint32_t exit_request = 0; // set by the host to make the engine return at the next boundary
+  uint64_t icount = 0;                     // retired instructions; during a Host call: those before it
+  uint32_t mode = 0;                       // translation mode: part of every block's cache key
+  uint32_t exit_request = 0;               // set by the host to make the engine return at the next boundary
   uint64_t trap_cause = 0, trap_tval = 0;  // filled by a Host call that returns false
 };
 
@@ -38,8 +38,7 @@ class Host {
   virtual bool store(GuestState& s, uint64_t addr, unsigned size, uint64_t value) = 0;
   virtual bool load_reserved(GuestState& s, uint64_t addr, unsigned size, uint64_t& out) = 0;
   virtual bool store_cond(GuestState& s, uint64_t addr, unsigned size, uint64_t value, uint64_t& out) = 0;
-  virtual bool atomic(GuestState& s, uint64_t addr, unsigned size, AtomicOp op, uint64_t value,
-                      uint64_t& old) = 0;
+  virtual bool atomic(GuestState& s, uint64_t addr, unsigned size, AtomicOp op, uint64_t value, uint64_t& old) = 0;
   virtual bool csr(GuestState& s, CsrImm c, uint64_t value, uint64_t& old) = 0;
   // Called once per translated block with the guest bytes it covers.
   virtual void code_translated(uint64_t addr, uint64_t len) = 0;

@@ -90,9 +90,7 @@ std::string print(const Block& b) {
 
 std::string verify(const Block& b) {
   std::ostringstream err;
-  auto fail = [&](size_t i, const std::string& what) {
-    err << "inst %" << i << ": " << what << "\n";
-  };
+  auto fail = [&](size_t i, const std::string& what) { err << "inst %" << i << ": " << what << "\n"; };
   unsigned last_insn = 0;
   for (size_t i = 0; i < b.insts.size(); i++) {
     const Inst& in = b.insts[i];

@@ -42,9 +42,9 @@ using V32 = TypedValue<Type::I32>;
 using V64 = TypedValue<Type::I64>;
 
 struct MemImm {
-  uint8_t size;  // 1, 2, 4, 8
-  bool sign;     // sign-extend a narrow load
-  int32_t disp;  // added to the address operand
+  uint8_t size;        // 1, 2, 4, 8
+  bool sign;           // sign-extend a narrow load
+  int32_t disp;        // added to the address operand
   uint8_t atomic = 0;  // AtomicOp for AtomicRmw
   uint64_t pack() const {
     return uint64_t(size) | uint64_t(sign) << 8 | uint64_t(atomic) << 16 | uint64_t(uint32_t(disp)) << 32;
@@ -77,8 +77,8 @@ struct Inst {
 
 // Why control leaves a block other than by jumping to guest code.
 enum class ExitKind : uint8_t {
-  None,       // not an exit (ordinary jump)
-  Trap,       // synchronous exception: cause and tval in the terminal or the state
+  None,  // not an exit (ordinary jump)
+  Trap,  // synchronous exception: cause and tval in the terminal or the state
   Ecall,
   Ebreak,
   Mret,
@@ -86,26 +86,26 @@ enum class ExitKind : uint8_t {
   Wfi,
   FenceI,
   SfenceVma,
-  Yield,      // state changed in a way the machine must look at (CSR write, MMIO)
-  Budget,     // instruction budget reached (engine only)
+  Yield,   // state changed in a way the machine must look at (CSR write, MMIO)
+  Budget,  // instruction budget reached (engine only)
 };
 const char* exit_name(ExitKind k);
 
 struct Terminal {
   enum class Kind : uint8_t { None, Jump, Branch, JumpIndirect, Exit };
   Kind kind = Kind::None;
-  Value value;            // Branch: the I1 condition; JumpIndirect: the I64 target
-  uint64_t target = 0;    // Jump/Branch-taken target; Exit: pc of the instruction that exits
+  Value value;               // Branch: the I1 condition; JumpIndirect: the I64 target
+  uint64_t target = 0;       // Jump/Branch-taken target; Exit: pc of the instruction that exits
   uint64_t fallthrough = 0;  // Branch-not-taken target; Exit: pc after the instruction
   ExitKind exit = ExitKind::None;
   uint64_t cause = 0, tval = 0;  // Exit(Trap) raised by decode
 };
 
 struct Block {
-  uint64_t pc = 0;     // guest address of the first instruction
-  uint32_t mode = 0;   // translation mode (privilege, paging) the block was made for
-  uint32_t num_insns = 0;     // guest instructions that retire when the block completes
-  uint32_t byte_len = 0;      // guest bytes covered
+  uint64_t pc = 0;                    // guest address of the first instruction
+  uint32_t mode = 0;                  // translation mode (privilege, paging) the block was made for
+  uint32_t num_insns = 0;             // guest instructions that retire when the block completes
+  uint32_t byte_len = 0;              // guest bytes covered
   std::vector<uint16_t> insn_offset;  // byte offset of each guest instruction from pc
   std::vector<Inst> insts;
   Terminal term;

@@ -85,8 +85,8 @@ void fold_constants(Block& b) {
     bool all_const = true;
     for (unsigned a = 0; a < n; a++) all_const &= is_const(in.args[a]);
     if (oi.result == Type::I64 && all_const) {
-      uint64_t a = n > 0 ? cval(in.args[0]) : 0, bb = n > 1 ? cval(in.args[1]) : 0,
-               c = n > 2 ? cval(in.args[2]) : 0, out;
+      uint64_t a = n > 0 ? cval(in.args[0]) : 0, bb = n > 1 ? cval(in.args[1]) : 0, c = n > 2 ? cval(in.args[2]) : 0,
+               out;
       if (eval_pure(in.op, a, bb, c, out)) {
         in = Inst{Opcode::Const, in.insn, {}, out};
         continue;
@@ -101,8 +101,10 @@ void fold_constants(Block& b) {
       case Opcode::Add:
       case Opcode::Or:
       case Opcode::Xor:
-        if (rhs_is(0)) repl[i] = x.id;
-        else if (lhs_is(0)) repl[i] = y.id;
+        if (rhs_is(0))
+          repl[i] = x.id;
+        else if (lhs_is(0))
+          repl[i] = y.id;
         break;
       case Opcode::Sub:
       case Opcode::Shl:
@@ -111,8 +113,10 @@ void fold_constants(Block& b) {
         if (rhs_is(0)) repl[i] = x.id;
         break;
       case Opcode::And:
-        if (rhs_is(~0ull)) repl[i] = x.id;
-        else if (lhs_is(~0ull)) repl[i] = y.id;
+        if (rhs_is(~0ull))
+          repl[i] = x.id;
+        else if (lhs_is(~0ull))
+          repl[i] = y.id;
         break;
       default: break;
     }

@@ -69,8 +69,8 @@ ElfImage load_elf(const std::string& path, uint16_t machine, const GuestRam& ram
     if (ph.p_offset > file_size || ph.p_filesz > file_size - ph.p_offset)
       throw LoadError(path + ": truncated file (segment at offset " + hex(ph.p_offset) + " past the end)");
     if (!inside(ram, ph.p_paddr, ph.p_memsz))
-      throw LoadError(path + ": segment " + hex(ph.p_paddr) + "-" + hex(ph.p_paddr + ph.p_memsz) +
-                      " is outside RAM " + hex(ram.base) + "-" + hex(ram.base + ram.size));
+      throw LoadError(path + ": segment " + hex(ph.p_paddr) + "-" + hex(ph.p_paddr + ph.p_memsz) + " is outside RAM " +
+                      hex(ram.base) + "-" + hex(ram.base + ram.size));
     segs.push_back(ph);
   }
   if (segs.empty()) throw LoadError(path + ": no loadable segments");

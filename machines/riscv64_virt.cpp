@@ -19,29 +19,33 @@ namespace polyemu {
 using riscv::Hart;
 namespace cause = riscv::cause;
 
-Riscv64Virt::Riscv64Virt(MachineConfig cfg)
-    : cfg_(std::move(cfg)), hart_(0), clock_(hart_.state().icount) {
+Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)), hart_(0), clock_(hart_.state().icount) {
   if (cfg_.memory < (1u << 20) || cfg_.memory > (64ull << 30) || cfg_.memory % 4096)
     throw std::invalid_argument("memory size must be a multiple of 4 KiB between 1 MiB and 64 GiB");
   void* p = mmap(nullptr, cfg_.memory, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) throw std::invalid_argument("cannot allocate guest RAM of " + std::to_string(cfg_.memory) + " bytes");
+  if (p == MAP_FAILED)
+    throw std::invalid_argument("cannot allocate guest RAM of " + std::to_string(cfg_.memory) + " bytes");
   ram_ = static_cast<uint8_t*>(p);
   page_flags_.assign(cfg_.memory / 4096, 0);
-  if (!cfg_.console) cfg_.console = [](uint8_t c) { std::fputc(c, stdout); if (c == '\n') std::fflush(stdout); };
+  if (!cfg_.console)
+    cfg_.console = [](uint8_t c) {
+      std::fputc(c, stdout);
+      if (c == '\n') std::fflush(stdout);
+    };
 
   uart_ = std::make_unique<Uart16550>([this](uint8_t c) { cfg_.console(c); }, IrqLine());
   Hart* h = &hart_;
-  std::vector<ClintHartLines> lines{
-      {IrqLine([h](bool v) { h->set_mip_bit(cause::kMsi, v); }),
-       IrqLine([h](bool v) { h->set_mip_bit(cause::kMti, v); })}};
+  std::vector<ClintHartLines> lines{{IrqLine([h](bool v) { h->set_mip_bit(cause::kMsi, v); }),
+                                     IrqLine([h](bool v) { h->set_mip_bit(cause::kMti, v); })}};
   clint_ = std::make_unique<Clint>(clock_, 1, std::move(lines));
   finisher_ = std::make_unique<TestFinisher>([this](FinisherEvent ev, uint32_t code) {
-    if (ev == FinisherEvent::kReset) reset_requested_ = true;
-    else finish(ev == FinisherEvent::kPass ? 0 : int(code));
+    if (ev == FinisherEvent::kReset)
+      reset_requested_ = true;
+    else
+      finish(ev == FinisherEvent::kPass ? 0 : int(code));
     hart_.state().exit_request = 1;
   });
-  htif_ = std::make_unique<Htif>([this](uint8_t c) { cfg_.console(c); },
-                                 [this](uint32_t code) { finish(int(code)); });
+  htif_ = std::make_unique<Htif>([this](uint8_t c) { cfg_.console(c); }, [this](uint32_t code) { finish(int(code)); });
   bus_.set_ram(kRamBase, cfg_.memory);
   bus_.map(kFinisherBase, kFinisherSize, finisher_.get());
   bus_.map(kClintBase, Clint::kSize, clint_.get());
@@ -52,8 +56,7 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg)
   if (cfg_.trace) {
     engine_->on_insn = [this](const ir::GuestState&, uint64_t pc) {
       uint32_t bits = insn_bits_at(pc);
-      std::fprintf(stderr, "%016llx: %08x  %s\n", (unsigned long long)pc, bits,
-                   riscv::disassemble(bits, pc).c_str());
+      std::fprintf(stderr, "%016llx: %08x  %s\n", (unsigned long long)pc, bits, riscv::disassemble(bits, pc).c_str());
     };
   }
   if (cfg_.dump_ir) engine_->on_translate = [](const ir::Block& b) { std::fputs(ir::print(b).c_str(), stderr); };
@@ -221,12 +224,8 @@ bool Riscv64Virt::atomic(ir::GuestState& s, uint64_t addr, unsigned size, ir::At
     case ir::AtomicOp::Or: r = a | b; break;
     case ir::AtomicOp::Min: r = int64_t(a) < int64_t(b) ? a : b; break;
     case ir::AtomicOp::Max: r = int64_t(a) > int64_t(b) ? a : b; break;
-    case ir::AtomicOp::MinU:
-      r = size == 4 ? (uint32_t(a) < uint32_t(b) ? a : b) : (a < b ? a : b);
-      break;
-    case ir::AtomicOp::MaxU:
-      r = size == 4 ? (uint32_t(a) > uint32_t(b) ? a : b) : (a > b ? a : b);
-      break;
+    case ir::AtomicOp::MinU: r = size == 4 ? (uint32_t(a) < uint32_t(b) ? a : b) : (a < b ? a : b); break;
+    case ir::AtomicOp::MaxU: r = size == 4 ? (uint32_t(a) > uint32_t(b) ? a : b) : (a > b ? a : b); break;
   }
   return store(s, addr, size, r);
 }
@@ -258,16 +257,20 @@ void Riscv64Virt::handle_exit(const ir::ExitInfo& e) {
       break;
     case ir::ExitKind::Ebreak: hart_.take_exception(cause::kBreakpoint, e.pc, e.pc); break;
     case ir::ExitKind::Mret:
-      if (hart_.priv() != riscv::kMachine) illegal_after_retire(e.pc);
-      else s.pc = hart_.mret();
+      if (hart_.priv() != riscv::kMachine)
+        illegal_after_retire(e.pc);
+      else
+        s.pc = hart_.mret();
       break;
     case ir::ExitKind::Sret: illegal_after_retire(e.pc); break;  // no S-mode on this hart
     case ir::ExitKind::SfenceVma:
       if (hart_.priv() != riscv::kMachine) illegal_after_retire(e.pc);
       break;
     case ir::ExitKind::Wfi:
-      if (!hart_.wfi_allowed()) illegal_after_retire(e.pc);
-      else waiting_ = true;
+      if (!hart_.wfi_allowed())
+        illegal_after_retire(e.pc);
+      else
+        waiting_ = true;
       break;
     case ir::ExitKind::FenceI: engine_->flush(); break;
     case ir::ExitKind::Yield:

@@ -33,13 +33,13 @@ struct RawLoad {
 
 struct MachineConfig {
   uint64_t memory = 128ull << 20;
-  std::string kernel;             // ELF executable (or empty)
-  std::vector<RawLoad> raw_loads; // raw binaries at addresses
-  uint64_t max_insns = 0;         // 0: no limit
-  bool trace = false;             // disassemble every executed instruction to stderr
-  bool dump_ir = false;           // print each translated block's IR to stderr
-  bool check_ir = false;          // verify IR after lifting and after the passes
-  bool stdin_input = false;       // feed host stdin to the UART
+  std::string kernel;                    // ELF executable (or empty)
+  std::vector<RawLoad> raw_loads;        // raw binaries at addresses
+  uint64_t max_insns = 0;                // 0: no limit
+  bool trace = false;                    // disassemble every executed instruction to stderr
+  bool dump_ir = false;                  // print each translated block's IR to stderr
+  bool check_ir = false;                 // verify IR after lifting and after the passes
+  bool stdin_input = false;              // feed host stdin to the UART
   std::function<void(uint8_t)> console;  // UART/HTIF output (default: stdout)
 };
 
@@ -76,8 +76,7 @@ class Riscv64Virt final : public ir::Host {
   bool store(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t value) override;
   bool load_reserved(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t& out) override;
   bool store_cond(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t value, uint64_t& out) override;
-  bool atomic(ir::GuestState& s, uint64_t addr, unsigned size, ir::AtomicOp op, uint64_t value,
-              uint64_t& old) override;
+  bool atomic(ir::GuestState& s, uint64_t addr, unsigned size, ir::AtomicOp op, uint64_t value, uint64_t& old) override;
   bool csr(ir::GuestState& s, ir::CsrImm c, uint64_t value, uint64_t& old) override;
   void code_translated(uint64_t addr, uint64_t len) override;
 

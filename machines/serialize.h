@@ -57,9 +57,21 @@ class Reader {
       throw StateError("state: section '" + std::string(tag) + "' has unsupported version " + std::to_string(v));
     return v;
   }
-  uint8_t u8() { uint8_t v; raw(&v, 1); return v; }
-  uint32_t u32() { uint32_t v; raw(&v, 4); return v; }
-  uint64_t u64() { uint64_t v; raw(&v, 8); return v; }
+  uint8_t u8() {
+    uint8_t v;
+    raw(&v, 1);
+    return v;
+  }
+  uint32_t u32() {
+    uint32_t v;
+    raw(&v, 4);
+    return v;
+  }
+  uint64_t u64() {
+    uint64_t v;
+    raw(&v, 8);
+    return v;
+  }
   bool boolean() { return u8() != 0; }
   std::string str() {
     uint32_t n = u32();

@@ -1,12 +1,13 @@
 // Tests derived from the RISC-V decode table: overlaps, per-row decoding, exhaustive
 // compressed space, random 32-bit words, and the disassembler.
+#include "frontend/riscv/decoder.h"
+
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <random>
 #include <set>
 
-#include "frontend/riscv/decoder.h"
 #include "frontend/riscv/translate.h"
 #include "ir/passes.h"
 
@@ -133,14 +134,14 @@ TEST(DecodeTable, RandomWordsDecodeOrAreIllegal) {
 }
 
 TEST(Disassembler, PrintsOperands) {
-  EXPECT_EQ(disassemble(0x00b50533, 0), "add a0, a0, a1");      // add a0,a0,a1
-  EXPECT_EQ(disassemble(0xffb50513, 0), "addi a0, a0, -5");     // addi a0,a0,-5
-  EXPECT_EQ(disassemble(0x00853583, 0), "ld a1, 8(a0)");        // ld a1,8(a0)
-  EXPECT_EQ(disassemble(0x00b53423, 0), "sd a1, 8(a0)");        // sd a1,8(a0)
+  EXPECT_EQ(disassemble(0x00b50533, 0), "add a0, a0, a1");           // add a0,a0,a1
+  EXPECT_EQ(disassemble(0xffb50513, 0), "addi a0, a0, -5");          // addi a0,a0,-5
+  EXPECT_EQ(disassemble(0x00853583, 0), "ld a1, 8(a0)");             // ld a1,8(a0)
+  EXPECT_EQ(disassemble(0x00b53423, 0), "sd a1, 8(a0)");             // sd a1,8(a0)
   EXPECT_EQ(disassemble(0x00b50463, 0x1000), "beq a0, a1, 0x1008");  // beq a0,a1,+8
-  EXPECT_EQ(disassemble(0x00000073, 0), "ecall");               // ecall
-  EXPECT_EQ(disassemble(0x34011173, 0), "csrrw sp, 0x340, sp");  // csrrw sp,mscratch,sp
-  EXPECT_EQ(disassemble(0x4505, 0), "c.li a0, zero, 1");        // c.li a0,1
+  EXPECT_EQ(disassemble(0x00000073, 0), "ecall");                    // ecall
+  EXPECT_EQ(disassemble(0x34011173, 0), "csrrw sp, 0x340, sp");      // csrrw sp,mscratch,sp
+  EXPECT_EQ(disassemble(0x4505, 0), "c.li a0, zero, 1");             // c.li a0,1
   EXPECT_EQ(disassemble(0x00000000, 0), ".insn 0x0");
 }
 

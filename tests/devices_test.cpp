@@ -22,9 +22,7 @@ namespace {
 class FakeClock : public Clock {
  public:
   uint64_t now() const override { return now_; }
-  void schedule(uint64_t tick, std::function<void()> fn) override {
-    events_.emplace(tick, std::move(fn));
-  }
+  void schedule(uint64_t tick, std::function<void()> fn) override { events_.emplace(tick, std::move(fn)); }
   void advance_to(uint64_t tick) {
     while (!events_.empty() && events_.begin()->first <= tick) {
       auto it = events_.begin();
@@ -68,8 +66,7 @@ void ExpectAllTruncationsThrow(const std::vector<uint8_t>& blob, MakeFresh make_
 // ---------------------------------------------------------------------------------------------
 // UART 16550
 
-constexpr uint64_t kRbr = 0, kIer = 1, kIir = 2, kFcr = 2, kLcr = 3, kMcr = 4, kLsr = 5,
-                   kMsr = 6, kScr = 7;
+constexpr uint64_t kRbr = 0, kIer = 1, kIir = 2, kFcr = 2, kLcr = 3, kMcr = 4, kLsr = 5, kMsr = 6, kScr = 7;
 
 struct UartFixture : ::testing::Test {
   std::string out;
@@ -123,8 +120,8 @@ TEST_F(UartFixture, ScratchRegister) {
 TEST_F(UartFixture, RxFifoOrderAndOverrun) {
   for (int i = 0; i < 17; ++i) uart.push_rx(static_cast<uint8_t>('a' + i));
   EXPECT_TRUE(uart.rx_ready());
-  EXPECT_EQ(rd(kLsr), 0x63);  // DR | OE | THRE | TEMT.
-  EXPECT_EQ(rd(kLsr), 0x61);  // OE clears on read.
+  EXPECT_EQ(rd(kLsr), 0x63);                                       // DR | OE | THRE | TEMT.
+  EXPECT_EQ(rd(kLsr), 0x61);                                       // OE clears on read.
   for (int i = 0; i < 16; ++i) EXPECT_EQ(rd(kRbr), 'a' + i) << i;  // 17th byte was dropped.
   EXPECT_FALSE(uart.rx_ready());
   EXPECT_EQ(rd(kLsr), 0x60);
@@ -243,7 +240,7 @@ TEST(UartState, SaveLoadRoundTrip) {
   a.write(kScr, 1, 0x5a);
   a.write(kIer, 1, 0x07);
   for (int i = 0; i < 3; ++i) a.push_rx('p');
-  a.read(kRbr, 1);  // Move the ring head off zero.
+  a.read(kRbr, 1);                                                        // Move the ring head off zero.
   for (int i = 0; i < 15; ++i) a.push_rx(static_cast<uint8_t>('A' + i));  // 17 offered: overrun.
   ASSERT_TRUE(irq_a.level);
 
@@ -281,8 +278,7 @@ TEST(UartState, TruncatedBlobThrows) {
   for (int i = 0; i < 5; ++i) a.push_rx(static_cast<uint8_t>(i));
   Writer w;
   a.save(w);
-  ExpectAllTruncationsThrow(w.data(),
-                            [] { return std::make_unique<Uart16550>(nullptr, IrqLine()); });
+  ExpectAllTruncationsThrow(w.data(), [] { return std::make_unique<Uart16550>(nullptr, IrqLine()); });
 }
 
 TEST(UartState, ForeignSectionAndOversizedFifoThrow) {
@@ -545,8 +541,8 @@ TEST(ClintState, TruncatedBlobThrows) {
   a.write(0x4000, 8, 77);
   Writer w;
   a.save(w);
-  ExpectAllTruncationsThrow(
-      w.data(), [&] { return std::make_unique<Clint>(clock, 2, std::vector<ClintHartLines>(2)); });
+  ExpectAllTruncationsThrow(w.data(),
+                            [&] { return std::make_unique<Clint>(clock, 2, std::vector<ClintHartLines>(2)); });
 }
 
 TEST(ClintState, HartCountMismatchThrows) {
@@ -611,9 +607,7 @@ TEST_F(FinisherFixture, SaveLoadRoundTripAndTruncation) {
 // ---------------------------------------------------------------------------------------------
 // HTIF
 
-uint64_t HtifCmd(uint64_t dev, uint64_t cmd, uint64_t payload) {
-  return dev << 56 | cmd << 48 | payload;
-}
+uint64_t HtifCmd(uint64_t dev, uint64_t cmd, uint64_t payload) { return dev << 56 | cmd << 48 | payload; }
 
 struct HtifFixture : ::testing::Test {
   std::string console;

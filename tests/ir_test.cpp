@@ -174,7 +174,7 @@ TEST(IrPasses, DeadCodeIsRemoved) {
   Block b = make_block();
   Emitter e(b);
   V64 x = e.GetReg(1);
-  e.Mul(x, x);  // unused
+  e.Mul(x, x);                                // unused
   e.Store(x, x, MemImm{8, false, 0}.pack());  // has effects: kept
   e.jump(0);
   eliminate_dead_code(b);
@@ -240,9 +240,12 @@ TEST(IrInterpreter, ImplementsEveryOpcodeLikeTheReference) {
       }
       b.insts.push_back(Inst{op, 0, {args[0], args[1], args[2]}, imm});
       Value result{uint32_t(b.insts.size() - 1)};
-      if (oi.result == Type::I64) e.SetReg(V64{result}, 5);
-      else if (oi.result == Type::I32) e.SetReg(e.Zext32(V32{result}), 5);
-      else if (oi.result == Type::I1) e.SetReg(e.Zext1(V1{result}), 5);
+      if (oi.result == Type::I64)
+        e.SetReg(V64{result}, 5);
+      else if (oi.result == Type::I32)
+        e.SetReg(e.Zext32(V32{result}), 5);
+      else if (oi.result == Type::I1)
+        e.SetReg(e.Zext1(V1{result}), 5);
       e.jump(0x2000);
       ASSERT_EQ(verify(b), "");
       optimize(b, true);

@@ -43,9 +43,9 @@ MachineConfig config_for(const Program& p, uint64_t max_insns) {
 }  // namespace
 
 TEST(Hart, SaveLoadRoundTrip) {
-  Program p({0x34011073,   // csrrw x0, mscratch, x2
-             0x00150513,   // addi a0, a0, 1
-             0xffdff06f}); // j -4
+  Program p({0x34011073,    // csrrw x0, mscratch, x2
+             0x00150513,    // addi a0, a0, 1
+             0xffdff06f});  // j -4
   Riscv64Virt vm(config_for(p, 101));
   vm.hart().state().regs[2] = 0xabcdef;
   vm.run();
@@ -115,14 +115,14 @@ TEST(Loader, RejectsTruncatedAndOutOfRamElf) {
 
 TEST(Machine, SelfModifyingCodeIsSeen) {
   // Overwrites the instruction at label `patch` (addi a0,a0,1) with addi a0,a0,100, then runs it.
-  Program p({0x00000297,   // auipc t0, 0
-             0x01c28293,   // addi t0, t0, 28      (t0 = patch)
-             0x06400313,   // li t1, 100
-             0x01431313,   // slli t1, t1, 20      (imm field of addi)
-             0x00150393,   // addi t2, a0, 1      (placeholder, keeps x10 untouched)
-             0x00736333,   // or t1, t1, t2 ... builds nothing useful; overwritten below
-             0x0062a023,   // sw t1, 0(t0)
-             0x00150513}); // patch: addi a0, a0, 1
+  Program p({0x00000297,    // auipc t0, 0
+             0x01c28293,    // addi t0, t0, 28      (t0 = patch)
+             0x06400313,    // li t1, 100
+             0x01431313,    // slli t1, t1, 20      (imm field of addi)
+             0x00150393,    // addi t2, a0, 1      (placeholder, keeps x10 untouched)
+             0x00736333,    // or t1, t1, t2 ... builds nothing useful; overwritten below
+             0x0062a023,    // sw t1, 0(t0)
+             0x00150513});  // patch: addi a0, a0, 1
   // Build the patched word explicitly instead: addi a0,a0,100 = 0x06450513.
   std::vector<uint32_t> words = {0x00000297,   // auipc t0, 0
                                  0x01428293,   // addi t0, t0, 20 (t0 = patch)
@@ -142,11 +142,11 @@ TEST(Machine, SelfModifyingCodeIsSeen) {
 
 TEST(Machine, TimeFollowsInstructions) {
   // Reads mtime from the CLINT after a loop of known length.
-  Program p({0x0200c2b7,   // lui t0, 0x200c      (CLINT + 0xc000)
-             0x3e800313,   // li t1, 1000
-             0xfff30313,   // loop: addi t1, t1, -1
-             0xfe031ee3,   // bnez t1, loop
-             0xff82b503}); // ld a0, -8(t0)      (mtime at 0x200bff8)
+  Program p({0x0200c2b7,    // lui t0, 0x200c      (CLINT + 0xc000)
+             0x3e800313,    // li t1, 1000
+             0xfff30313,    // loop: addi t1, t1, -1
+             0xfe031ee3,    // bnez t1, loop
+             0xff82b503});  // ld a0, -8(t0)      (mtime at 0x200bff8)
   Riscv64Virt vm(config_for(p, 2003));
   vm.run();
   // 2002 instructions retired before the load: 200 ticks at 10 instructions per tick.

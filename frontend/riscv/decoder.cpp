@@ -34,22 +34,22 @@ constexpr Pattern parse(const char* p) {
   return r;
 }
 
-#define ROW(id, mn, pat, fmt, ext, lift, cons)                                                  \
-  static_assert(parse(pat).length == 2 || parse(pat).length == 4, #id ": pattern length");      \
+#define ROW(id, mn, pat, fmt, ext, lift, cons)                                             \
+  static_assert(parse(pat).length == 2 || parse(pat).length == 4, #id ": pattern length"); \
   static_assert((parse(pat).length == 4) == ((parse(pat).match & 3) == 3), #id ": length bits");
 #include "frontend/riscv/rv_table.inc"
 #undef ROW
 
 const std::array kRows = {
-#define ROW(id, mn, pat, fmt, ext, lift, cons)                                                    \
-  Row{Id::id, mn, pat, Format::fmt, Ext::ext, lift, Constraint::cons, parse(pat).mask, parse(pat).match, \
+#define ROW(id, mn, pat, fmt, ext, lift, cons)                                                                     \
+  Row{Id::id,           mn, pat, Format::fmt, Ext::ext, lift, Constraint::cons, parse(pat).mask, parse(pat).match, \
       parse(pat).length},
 #include "frontend/riscv/rv_table.inc"
 #undef ROW
 };
 
 constexpr Overlap kOverlaps[] = {
-    {Id::C_ADDI16SP, Id::C_LUI}, {Id::C_JR, Id::C_MV},     {Id::C_EBREAK, Id::C_JALR},
+    {Id::C_ADDI16SP, Id::C_LUI}, {Id::C_JR, Id::C_MV},    {Id::C_EBREAK, Id::C_JALR},
     {Id::C_EBREAK, Id::C_ADD},   {Id::C_JALR, Id::C_ADD},
 };
 
@@ -82,9 +82,7 @@ const Buckets& buckets() {
 
 constexpr uint32_t bit(uint32_t x, unsigned i) { return (x >> i) & 1; }
 constexpr uint32_t bits(uint32_t x, unsigned hi, unsigned lo) { return (x >> lo) & ((1u << (hi - lo + 1)) - 1); }
-constexpr int64_t sext(uint64_t v, unsigned width) {
-  return int64_t(v << (64 - width)) >> (64 - width);
-}
+constexpr int64_t sext(uint64_t v, unsigned width) { return int64_t(v << (64 - width)) >> (64 - width); }
 constexpr uint8_t creg(uint32_t x, unsigned lo) { return uint8_t(8 + bits(x, lo + 2, lo)); }
 
 }  // namespace
@@ -157,8 +155,8 @@ Operands extract(Format f, uint32_t x) {
       break;
     case Format::CB:
       o.rs1 = creg(x, 7), o.rs2 = 0;
-      o.imm = sext(bit(x, 12) << 8 | bits(x, 11, 10) << 3 | bits(x, 6, 5) << 6 | bits(x, 4, 3) << 1 | bit(x, 2) << 5,
-                   9);
+      o.imm =
+          sext(bit(x, 12) << 8 | bits(x, 11, 10) << 3 | bits(x, 6, 5) << 6 | bits(x, 4, 3) << 1 | bit(x, 2) << 5, 9);
       break;
     case Format::CSh: o.rd = o.rs1 = crd, o.imm = bit(x, 12) << 5 | bits(x, 6, 2); break;
     case Format::CLWSP: o.rd = crd, o.rs1 = 2, o.imm = bit(x, 12) << 5 | bits(x, 6, 4) << 2 | bits(x, 3, 2) << 6; break;
@@ -202,8 +200,8 @@ Decoded decode(uint32_t x) {
 }
 
 namespace {
-const char* const kRegNames[32] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
-                                   "a1",   "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+const char* const kRegNames[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+                                   "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
                                    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 }
 

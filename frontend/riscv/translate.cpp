@@ -20,14 +20,18 @@ void translate(uint64_t pc, uint32_t mode, unsigned max_insns, const FetchFn& fe
     uint16_t lo, hi = 0;
     bool first = b.num_insns == 0;
     if (!fetch(cur, lo)) {
-      if (first) end_with_trap(kCauseFetchAccess, cur);
-      else e.jump(cur);
+      if (first)
+        end_with_trap(kCauseFetchAccess, cur);
+      else
+        e.jump(cur);
       break;
     }
     unsigned len = insn_length(lo);
     if (len == 4 && !fetch(cur + 2, hi)) {
-      if (first) end_with_trap(kCauseFetchAccess, cur + 2);
-      else e.jump(cur);
+      if (first)
+        end_with_trap(kCauseFetchAccess, cur + 2);
+      else
+        e.jump(cur);
       break;
     }
     uint32_t bits = lo | uint32_t(hi) << 16;

@@ -14,8 +14,7 @@ Clint::Clint(Clock& clock, unsigned num_harts, std::vector<ClintHartLines> lines
     : clock_(clock), lines_(std::move(lines)), self_(std::make_shared<Clint*>(this)) {
   if (num_harts == 0 || num_harts > kMaxHarts)
     throw std::invalid_argument("clint: number of harts must be 1.." + std::to_string(kMaxHarts));
-  if (lines_.size() != num_harts)
-    throw std::invalid_argument("clint: need one ClintHartLines per hart");
+  if (lines_.size() != num_harts) throw std::invalid_argument("clint: need one ClintHartLines per hart");
   harts_.resize(num_harts);
 }
 

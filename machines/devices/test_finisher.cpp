@@ -11,17 +11,10 @@ void TestFinisher::write(uint64_t offset, unsigned size, uint64_t value) {
   if (offset != 0 || (size != 4 && size != 8) || !on_event_) return;
   uint32_t v = static_cast<uint32_t>(value);
   switch (v & 0xffff) {
-    case kPass:
-      on_event_(FinisherEvent::kPass, 0);
-      break;
-    case kFail:
-      on_event_(FinisherEvent::kFail, v >> 16);
-      break;
-    case kReset:
-      on_event_(FinisherEvent::kReset, 0);
-      break;
-    default:
-      break;
+    case kPass: on_event_(FinisherEvent::kPass, 0); break;
+    case kFail: on_event_(FinisherEvent::kFail, v >> 16); break;
+    case kReset: on_event_(FinisherEvent::kReset, 0); break;
+    default: break;
   }
 }
 

@@ -52,8 +52,7 @@ constexpr uint8_t kMsrDcd = 0x80;
 
 }  // namespace
 
-Uart16550::Uart16550(std::function<void(uint8_t)> tx, IrqLine irq)
-    : tx_(std::move(tx)), irq_(std::move(irq)) {}
+Uart16550::Uart16550(std::function<void(uint8_t)> tx, IrqLine irq) : tx_(std::move(tx)), irq_(std::move(irq)) {}
 
 uint64_t Uart16550::read(uint64_t offset, unsigned size) {
   if (offset >= 8) return 0;
@@ -136,8 +135,7 @@ uint8_t Uart16550::read_reg(unsigned reg) {
       if (dlab) return s_.dll;
       v = pop_rx();
       break;
-    case kIer:
-      return dlab ? s_.dlm : s_.ier;
+    case kIer: return dlab ? s_.dlm : s_.ier;
     case kIirFcr: {
       uint8_t id = pending_id();
       // Reading IIR is the acknowledgement for a THR-empty interrupt (and only for that one).
@@ -145,18 +143,14 @@ uint8_t Uart16550::read_reg(unsigned reg) {
       v = id | ((s_.fcr & kFcrEnable) ? kIirFifoEnabled : 0);
       break;
     }
-    case kLcr:
-      return s_.lcr;
-    case kMcr:
-      return s_.mcr;
+    case kLcr: return s_.lcr;
+    case kMcr: return s_.mcr;
     case kLsr:
       v = lsr();
       s_.overrun = false;  // OE is clear-on-read.
       break;
-    case kMsr:
-      return msr();
-    case kScr:
-      return s_.scr;
+    case kMsr: return msr();
+    case kScr: return s_.scr;
   }
   drive_irq();
   return v;
@@ -195,15 +189,9 @@ void Uart16550::write_reg(unsigned reg, uint8_t v) {
       }
       s_.fcr = v & ~(kFcrClearRx | kFcrClearTx);
       break;
-    case kLcr:
-      s_.lcr = v;
-      return;
-    case kMcr:
-      s_.mcr = v & kMcrMask;
-      return;
-    case kScr:
-      s_.scr = v;
-      return;
+    case kLcr: s_.lcr = v; return;
+    case kMcr: s_.mcr = v & kMcrMask; return;
+    case kScr: s_.scr = v; return;
     default:  // LSR and MSR are read-only.
       return;
   }

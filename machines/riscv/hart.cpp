@@ -41,7 +41,10 @@ bool Hart::csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource&
   bool zero = false;  // exists, reads zero, ignores writes
   uint16_t n = c.csr;
   switch (n) {
-    case 0xF11: case 0xF12: case 0xF13: case 0xF15: zero = true; break;  // vendor, arch, impl, configptr
+    case 0xF11:
+    case 0xF12:
+    case 0xF13:
+    case 0xF15: zero = true; break;  // vendor, arch, impl, configptr
     case 0xF14: cur = hartid_; break;
     case 0x300: reg = &mstatus_, writable = kMstatusWritable; break;
     case 0x301: cur = kMisa; break;  // fixed: writes ignored
@@ -52,7 +55,9 @@ bool Hart::csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource&
     case 0x341: reg = &mepc_, writable = ~1ull; break;
     case 0x342: reg = &mcause_; break;
     case 0x343: reg = &mtval_; break;
-    case 0x344: cur = mip_; break;  // MSIP, MTIP, MEIP come from devices: read-only here
+    case 0x344:
+      cur = mip_;
+      break;  // MSIP, MTIP, MEIP come from devices: read-only here
     // A hart without S-mode, PMP, or delegation: these read as zero and ignore writes so
     // that firmware probing for them keeps running.
     case 0x180:  // satp
@@ -64,7 +69,9 @@ bool Hart::csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource&
       break;
     case 0xB00: cur = k.cycle + cycle_offset_; break;
     case 0xB02: cur = k.instret + instret_offset_; break;
-    case 0xC00: case 0xC01: case 0xC02: {
+    case 0xC00:
+    case 0xC01:
+    case 0xC02: {
       unsigned idx = n - 0xC00;
       if (priv_ < kMachine && !(mcounteren_ & (1u << idx))) return illegal();
       cur = idx == 0 ? k.cycle + cycle_offset_ : idx == 1 ? k.time : k.instret + instret_offset_;
@@ -162,8 +169,8 @@ void Hart::save(Writer& w) const {
   w.u64(st_->pc);
   w.u64(st_->icount);
   w.u8(priv_);
-  for (uint64_t v : {mstatus_, mtvec_, mepc_, mcause_, mtval_, mie_, mip_, mscratch_, mcounteren_, cycle_offset_,
-                     instret_offset_})
+  for (uint64_t v :
+       {mstatus_, mtvec_, mepc_, mcause_, mtval_, mie_, mip_, mscratch_, mcounteren_, cycle_offset_, instret_offset_})
     w.u64(v);
 }
 

@@ -19,8 +19,8 @@ constexpr unsigned kMsi = 3, kMti = 7, kMei = 11;
 }  // namespace cause
 
 namespace mstatus {
-constexpr uint64_t kMie = 1 << 3, kMpie = 1 << 7, kMppShift = 11, kMpp = 3ull << 11, kMprv = 1 << 17,
-                   kTw = 1 << 21, kUxl = 3ull << 32;
+constexpr uint64_t kMie = 1 << 3, kMpie = 1 << 7, kMppShift = 11, kMpp = 3ull << 11, kMprv = 1 << 17, kTw = 1 << 21,
+                   kUxl = 3ull << 32;
 }
 
 // What the hart needs from the machine to answer counter reads.
@@ -52,9 +52,7 @@ class Hart {
   uint64_t mret();
   bool wfi_allowed() const { return priv_ == kMachine || !(mstatus_ & mstatus::kTw); }
 
-  void set_mip_bit(unsigned bit, bool level) {
-    mip_ = level ? (mip_ | (1ull << bit)) : (mip_ & ~(1ull << bit));
-  }
+  void set_mip_bit(unsigned bit, bool level) { mip_ = level ? (mip_ | (1ull << bit)) : (mip_ & ~(1ull << bit)); }
   uint64_t mip() const { return mip_; }
 
   void reset(uint64_t pc);
@@ -71,8 +69,8 @@ class Hart {
   std::unique_ptr<ir::GuestState> st_;
   uint64_t hartid_;
   Priv priv_ = kMachine;
-  uint64_t mstatus_ = 0, mtvec_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0, mie_ = 0, mip_ = 0,
-           mscratch_ = 0, mcounteren_ = 0;
+  uint64_t mstatus_ = 0, mtvec_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0, mie_ = 0, mip_ = 0, mscratch_ = 0,
+           mcounteren_ = 0;
   // Written counter values are kept as offsets from the machine's counters.
   uint64_t cycle_offset_ = 0, instret_offset_ = 0;
 };
