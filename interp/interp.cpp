@@ -14,16 +14,24 @@ namespace {
 
 // Interpreter operations: IR opcodes specialised by operand kind (register/immediate),
 // fused with their consumer where that saves a dispatch.
-#define INTERP_OPS(X)                                                                                                 \
-  X(Mov)                                                                                                              \
-  X(MovI) X(Add) X(Sub) X(And) X(Or) X(Xor) X(Shl) X(Lshr) X(Ashr) X(AddI) X(AndI) X(OrI) X(XorI) X(ShlI) X(LshrI)    \
-      X(AshrI) X(Mul) X(MulH) X(MulHU) X(MulHSU) X(Div) X(DivU) X(Rem) X(RemU) X(AddW) X(SubW) X(ShlW) X(LshrW)       \
-          X(AshrW) X(MulW) X(DivW) X(DivUW) X(RemW) X(RemUW) X(AddWI) X(ShlWI) X(LshrWI) X(AshrWI) X(Op32) X(Sext32)  \
-              X(Zext32) X(Eq) X(Ne) X(Lt) X(Ge) X(LtU) X(GeU) X(EqI) X(NeI) X(LtI) X(GeI) X(LtUI) X(GeUI) X(Select)   \
-                  X(LdU8) X(LdS8) X(LdU16) X(LdS16) X(LdU32) X(LdS32) X(Ld64) X(St8) X(St16) X(St32) X(St64)          \
-                      X(LoadReserved) X(StoreCond) X(Atomic) X(Csr) X(Jump) X(Branch) X(JumpIndirect) X(Exit) X(BrEq) \
-                          X(BrNe) X(BrLt) X(BrGe) X(BrLtU) X(BrGeU) X(BrEqI) X(BrNeI) X(BrLtI) X(BrGeI) X(BrLtUI)     \
-                              X(BrGeUI)
+// clang-format off
+#define INTERP_OPS(X)                                                                      \
+  X(Mov) X(MovI)                                                                           \
+  X(Add) X(Sub) X(And) X(Or) X(Xor) X(Shl) X(Lshr) X(Ashr)                                 \
+  X(AddI) X(AndI) X(OrI) X(XorI) X(ShlI) X(LshrI) X(AshrI)                                 \
+  X(Mul) X(MulH) X(MulHU) X(MulHSU) X(Div) X(DivU) X(Rem) X(RemU)                          \
+  X(AddW) X(SubW) X(ShlW) X(LshrW) X(AshrW) X(MulW) X(DivW) X(DivUW) X(RemW) X(RemUW)      \
+  X(AddWI) X(ShlWI) X(LshrWI) X(AshrWI)                                                    \
+  X(Op32) X(Sext32) X(Zext32)                                                              \
+  X(Eq) X(Ne) X(Lt) X(Ge) X(LtU) X(GeU) X(EqI) X(NeI) X(LtI) X(GeI) X(LtUI) X(GeUI)        \
+  X(Select)                                                                                \
+  X(LdU8) X(LdS8) X(LdU16) X(LdS16) X(LdU32) X(LdS32) X(Ld64)                              \
+  X(St8) X(St16) X(St32) X(St64)                                                           \
+  X(LoadReserved) X(StoreCond) X(Atomic) X(Csr)                                            \
+  X(Jump) X(Branch) X(JumpIndirect) X(Exit)                                                \
+  X(BrEq) X(BrNe) X(BrLt) X(BrGe) X(BrLtU) X(BrGeU)                                        \
+  X(BrEqI) X(BrNeI) X(BrLtI) X(BrGeI) X(BrLtUI) X(BrGeUI)
+// clang-format on
 
 enum class IOp : uint8_t {
 #define X(n) n,
@@ -77,9 +85,10 @@ class Lowering {
     const size_t n = b_.insts.size();
     slot_.assign(n, kNoSlot);
     uses_.assign(n, 0);
+    user_.assign(n, 0);
     for (size_t i = 0; i < n; i++)
       for (const ir::Value& v : b_.insts[i].args)
-        if (v.valid()) uses_[v.id]++;
+        if (v.valid()) uses_[v.id]++, user_[v.id] = uint32_t(i);
     const ir::Terminal& t = b_.term;
     if (t.value.valid()) {
       uses_[t.value.id]++;
@@ -114,6 +123,7 @@ class Lowering {
     const size_t n = b_.insts.size();
     target_.assign(n, kNoSlot);
     write_at_.assign(n, kNoSlot);
+    folded_.assign(n, false);
     for (size_t k = 0; k < n; k++) {
       const ir::Inst& s = b_.insts[k];
       if (s.op != Opcode::SetReg) continue;
@@ -133,18 +143,12 @@ class Lowering {
           !(is_w_op(dop) && fused_w(j))) {
         target_[j] = uint16_t(s.imm);
         write_at_[j] = uint16_t(s.imm);
-        folded_set_.push_back(k);
+        folded_[k] = true;
       } else {
         write_at_[k] = uint16_t(s.imm);
       }
     }
   }
-  bool folded(size_t k) const {
-    for (size_t f : folded_set_)
-      if (f == k) return true;
-    return false;
-  }
-
   // The slot holding value v, materializing constants when an operation needs a slot.
   uint16_t src(ir::Value v) {
     if (slot_[v.id] != kNoSlot) return slot_[v.id];
@@ -200,7 +204,7 @@ class Lowering {
         return;
       }
       case Opcode::SetReg:
-        if (!folded(i)) {
+        if (!folded_[i]) {
           ir::Value v = x.args[0];
           if (is_const(v) && slot_[v.id] == kNoSlot)
             emit({IOp::MovI, 0, x.insn, uint16_t(x.imm), 0, 0, in(v).imm});
@@ -217,8 +221,8 @@ class Lowering {
       case Opcode::Add: return binary(i, IOp::Add, IOp::AddI, true);
       case Opcode::Sub:
         if (is_const(x.args[1])) {
-          emit({IOp::AddI, 0, x.insn, 0, src(x.args[0]), 0, 0 - in(x.args[1]).imm});
-          out_.ops.back().d = dest(i);
+          uint16_t sa = src(x.args[0]);
+          emit({IOp::AddI, 0, x.insn, dest(i), sa, 0, 0 - in(x.args[1]).imm});
           return;
         }
         return binary(i, IOp::Sub, IOp::Mov, false);
@@ -325,13 +329,7 @@ class Lowering {
            op == Opcode::Rem32 || op == Opcode::RemU32;
   }
   // A 32-bit operation whose only user is Sext32 is emitted as one fused W operation.
-  bool fused_w(size_t i) const {
-    if (uses_[i] != 1) return false;
-    for (size_t m = i + 1; m < b_.insts.size(); m++)
-      for (const ir::Value& v : b_.insts[m].args)
-        if (v.id == i) return b_.insts[m].op == Opcode::Sext32;
-    return false;
-  }
+  bool fused_w(size_t i) const { return uses_[i] == 1 && b_.insts[user_[i]].op == Opcode::Sext32; }
   // The immediate of a 32-bit operand if it is a constant (possibly through Trunc32).
   bool const32(ir::Value v, uint64_t& k) const {
     const ir::Inst& d = in(v);
@@ -350,22 +348,12 @@ class Lowering {
                                       : IOp::Mov;
     uint64_t kimm;
     if (ri != IOp::Mov && const32(w.args[1], kimm)) {
-      uint16_t sa = src32(w.args[0]);
+      uint16_t sa = src(w.args[0]);
       emit({ri, 0, b_.insts[i].insn, dest(i), sa, 0, kimm});
     } else {
-      uint16_t sa = src32(w.args[0]), sb = src32(w.args[1]);
+      uint16_t sa = src(w.args[0]), sb = src(w.args[1]);
       emit({rr[k], 0, b_.insts[i].insn, dest(i), sa, sb, 0});
     }
-  }
-  uint16_t src32(ir::Value v) {
-    uint64_t k;
-    if (slot_[v.id] == kNoSlot && const32(v, k)) {
-      uint16_t s = temp(v.id);
-      emit({IOp::MovI, 0, in(v).insn, s, 0, 0, k});
-      slot_[v.id] = s;
-      return s;
-    }
-    return src(v);
   }
 
   void lower_terminal() {
@@ -403,7 +391,8 @@ class Lowering {
   std::vector<int> last_use_;
   std::vector<uint16_t> target_;    // register a value is computed straight into
   std::vector<uint16_t> write_at_;  // register written by the instruction at this index
-  std::vector<size_t> folded_set_;  // SetRegs folded into their value's definition
+  std::vector<uint32_t> user_;      // the last (for single-use values: the only) user
+  std::vector<bool> folded_;        // SetRegs folded into their value's definition
   int fused_branch_ = -1;           // the compare evaluated by the branch terminal itself
 };
 
@@ -418,15 +407,20 @@ Interpreter::Interpreter(ir::Host& host, ir::FastMemory mem, Translator translat
 
 Interpreter::~Interpreter() = default;
 
-CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, bool single) {
+ir::Block Interpreter::build_ir(ir::GuestState& s, uint64_t pc, unsigned max_insns, bool check) {
   ir::Block b;
   auto fetch = [&](uint64_t a, uint16_t& out) { return host_.fetch(s, a, out); };
-  translator_(pc, s.mode, single ? 1 : 64, fetch, b);
-  if (check_ir_) {
+  translator_(pc, s.mode, max_insns, fetch, b);
+  if (check) {
     std::string err = ir::verify(b);
     if (!err.empty()) throw std::logic_error("IR verification failed after lifting:\n" + err);
   }
-  ir::optimize(b, check_ir_);
+  ir::optimize(b, check);
+  return b;
+}
+
+CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, bool single) {
+  ir::Block b = build_ir(s, pc, single ? 1 : 64, check_ir_);
   if (on_translate) on_translate(b);
   auto cb = std::make_unique<CompiledBlock>();
   cb->pc = pc;
@@ -494,13 +488,7 @@ void Interpreter::flush() {
   stats_.cache_flushes++;
 }
 
-ir::Block Interpreter::translate_for_dump(ir::GuestState& s, uint64_t pc) {
-  ir::Block b;
-  auto fetch = [&](uint64_t a, uint16_t& out) { return host_.fetch(s, a, out); };
-  translator_(pc, s.mode, 64, fetch, b);
-  ir::optimize(b, true);
-  return b;
-}
+ir::Block Interpreter::translate_for_dump(ir::GuestState& s, uint64_t pc) { return build_ir(s, pc, 64, true); }
 
 ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
   static const void* const kHandlers[] = {
@@ -528,12 +516,12 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
     op++;               \
     goto * op->handler; \
   } while (0)
-#define TRAP_HERE()                                                     \
-  do {                                                                  \
-    s.icount = base + op->insn;                                         \
-    s.pc = blk->pc + blk->insn_offset[op->insn];                        \
-    exit = {ir::ExitKind::Trap, s.pc, s.pc, s.trap_cause, s.trap_tval}; \
-    goto done;                                                          \
+#define TRAP_HERE()                                               \
+  do {                                                            \
+    s.icount = base + op->insn;                                   \
+    s.pc = blk->pc + blk->insn_offset[op->insn];                  \
+    exit = {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval}; \
+    goto done;                                                    \
   } while (0)
 #define BEFORE_HOST_CALL()                       \
   do {                                           \
@@ -541,16 +529,15 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
     s.pc = blk->pc + blk->insn_offset[op->insn]; \
   } while (0)
 
-dispatch:
   graveyard_.clear();
   for (;;) {
     if (s.exit_request) {
       s.exit_request = 0;
-      exit = {ir::ExitKind::Yield, s.pc, s.pc};
+      exit = {ir::ExitKind::Yield, s.pc};
       goto done;
     }
     if (s.icount >= limit) {
-      exit = {ir::ExitKind::Budget, s.pc, s.pc};
+      exit = {ir::ExitKind::Budget, s.pc};
       goto done;
     }
     uint64_t remaining = limit - s.icount;
@@ -573,244 +560,126 @@ dispatch:
     prev_edge = -1;
     goto * op->handler;
 
-  L_Mov:
-    R[op->d] = R[op->a];
-    NEXT;
-  L_MovI:
-    R[op->d] = op->imm;
-    NEXT;
-  L_Add:
-    R[op->d] = R[op->a] + R[op->b];
-    NEXT;
-  L_Sub:
-    R[op->d] = R[op->a] - R[op->b];
-    NEXT;
-  L_And:
-    R[op->d] = R[op->a] & R[op->b];
-    NEXT;
-  L_Or:
-    R[op->d] = R[op->a] | R[op->b];
-    NEXT;
-  L_Xor:
-    R[op->d] = R[op->a] ^ R[op->b];
-    NEXT;
-  L_Shl:
-    R[op->d] = R[op->a] << (R[op->b] & 63);
-    NEXT;
-  L_Lshr:
-    R[op->d] = R[op->a] >> (R[op->b] & 63);
-    NEXT;
-  L_Ashr:
-    R[op->d] = uint64_t(int64_t(R[op->a]) >> (R[op->b] & 63));
-    NEXT;
-  L_AddI:
-    R[op->d] = R[op->a] + op->imm;
-    NEXT;
-  L_AndI:
-    R[op->d] = R[op->a] & op->imm;
-    NEXT;
-  L_OrI:
-    R[op->d] = R[op->a] | op->imm;
-    NEXT;
-  L_XorI:
-    R[op->d] = R[op->a] ^ op->imm;
-    NEXT;
-  L_ShlI:
-    R[op->d] = R[op->a] << (op->imm & 63);
-    NEXT;
-  L_LshrI:
-    R[op->d] = R[op->a] >> (op->imm & 63);
-    NEXT;
-  L_AshrI:
-    R[op->d] = uint64_t(int64_t(R[op->a]) >> (op->imm & 63));
-    NEXT;
-  L_Mul:
-    R[op->d] = R[op->a] * R[op->b];
-    NEXT;
-  L_MulH:
-    R[op->d] = ir::mulh_s(int64_t(R[op->a]), int64_t(R[op->b]));
-    NEXT;
-  L_MulHU:
-    R[op->d] = ir::mulh_u(R[op->a], R[op->b]);
-    NEXT;
-  L_MulHSU:
-    R[op->d] = ir::mulh_su(int64_t(R[op->a]), R[op->b]);
-    NEXT;
-  L_Div:
-    R[op->d] = ir::div_s(int64_t(R[op->a]), int64_t(R[op->b]));
-    NEXT;
-  L_DivU:
-    R[op->d] = ir::div_u(R[op->a], R[op->b]);
-    NEXT;
-  L_Rem:
-    R[op->d] = ir::rem_s(int64_t(R[op->a]), int64_t(R[op->b]));
-    NEXT;
-  L_RemU:
-    R[op->d] = ir::rem_u(R[op->a], R[op->b]);
-    NEXT;
+    // clang-format off
+  L_Mov: R[op->d] = R[op->a]; NEXT;
+  L_MovI: R[op->d] = op->imm; NEXT;
+  L_Add: R[op->d] = R[op->a] + R[op->b]; NEXT;
+  L_Sub: R[op->d] = R[op->a] - R[op->b]; NEXT;
+  L_And: R[op->d] = R[op->a] & R[op->b]; NEXT;
+  L_Or: R[op->d] = R[op->a] | R[op->b]; NEXT;
+  L_Xor: R[op->d] = R[op->a] ^ R[op->b]; NEXT;
+  L_Shl: R[op->d] = R[op->a] << (R[op->b] & 63); NEXT;
+  L_Lshr: R[op->d] = R[op->a] >> (R[op->b] & 63); NEXT;
+  L_Ashr: R[op->d] = uint64_t(int64_t(R[op->a]) >> (R[op->b] & 63)); NEXT;
+  L_AddI: R[op->d] = R[op->a] + op->imm; NEXT;
+  L_AndI: R[op->d] = R[op->a] & op->imm; NEXT;
+  L_OrI: R[op->d] = R[op->a] | op->imm; NEXT;
+  L_XorI: R[op->d] = R[op->a] ^ op->imm; NEXT;
+  L_ShlI: R[op->d] = R[op->a] << (op->imm & 63); NEXT;
+  L_LshrI: R[op->d] = R[op->a] >> (op->imm & 63); NEXT;
+  L_AshrI: R[op->d] = uint64_t(int64_t(R[op->a]) >> (op->imm & 63)); NEXT;
+  L_Mul: R[op->d] = R[op->a] * R[op->b]; NEXT;
+  L_MulH: R[op->d] = ir::mulh_s(int64_t(R[op->a]), int64_t(R[op->b])); NEXT;
+  L_MulHU: R[op->d] = ir::mulh_u(R[op->a], R[op->b]); NEXT;
+  L_MulHSU: R[op->d] = ir::mulh_su(int64_t(R[op->a]), R[op->b]); NEXT;
+  L_Div: R[op->d] = ir::div_s(int64_t(R[op->a]), int64_t(R[op->b])); NEXT;
+  L_DivU: R[op->d] = ir::div_u(R[op->a], R[op->b]); NEXT;
+  L_Rem: R[op->d] = ir::rem_s(int64_t(R[op->a]), int64_t(R[op->b])); NEXT;
+  L_RemU: R[op->d] = ir::rem_u(R[op->a], R[op->b]); NEXT;
 #define SEXT32(v) uint64_t(int64_t(int32_t(uint32_t(v))))
-  L_AddW:
-    R[op->d] = SEXT32(R[op->a] + R[op->b]);
-    NEXT;
-  L_SubW:
-    R[op->d] = SEXT32(R[op->a] - R[op->b]);
-    NEXT;
-  L_ShlW:
-    R[op->d] = SEXT32(uint32_t(R[op->a]) << (R[op->b] & 31));
-    NEXT;
-  L_LshrW:
-    R[op->d] = SEXT32(uint32_t(R[op->a]) >> (R[op->b] & 31));
-    NEXT;
-  L_AshrW:
-    R[op->d] = SEXT32(int32_t(uint32_t(R[op->a])) >> (R[op->b] & 31));
-    NEXT;
-  L_MulW:
-    R[op->d] = SEXT32(uint32_t(R[op->a]) * uint32_t(R[op->b]));
-    NEXT;
-  L_DivW:
-    R[op->d] = SEXT32(ir::div32_s(int32_t(R[op->a]), int32_t(R[op->b])));
-    NEXT;
-  L_DivUW:
-    R[op->d] = SEXT32(ir::div32_u(uint32_t(R[op->a]), uint32_t(R[op->b])));
-    NEXT;
-  L_RemW:
-    R[op->d] = SEXT32(ir::rem32_s(int32_t(R[op->a]), int32_t(R[op->b])));
-    NEXT;
-  L_RemUW:
-    R[op->d] = SEXT32(ir::rem32_u(uint32_t(R[op->a]), uint32_t(R[op->b])));
-    NEXT;
-  L_AddWI:
-    R[op->d] = SEXT32(R[op->a] + op->imm);
-    NEXT;
-  L_ShlWI:
-    R[op->d] = SEXT32(uint32_t(R[op->a]) << (op->imm & 31));
-    NEXT;
-  L_LshrWI:
-    R[op->d] = SEXT32(uint32_t(R[op->a]) >> (op->imm & 31));
-    NEXT;
-  L_AshrWI:
-    R[op->d] = SEXT32(int32_t(uint32_t(R[op->a])) >> (op->imm & 31));
-    NEXT;
-  L_Op32 : {
+  L_AddW: R[op->d] = SEXT32(R[op->a] + R[op->b]); NEXT;
+  L_SubW: R[op->d] = SEXT32(R[op->a] - R[op->b]); NEXT;
+  L_ShlW: R[op->d] = SEXT32(uint32_t(R[op->a]) << (R[op->b] & 31)); NEXT;
+  L_LshrW: R[op->d] = SEXT32(uint32_t(R[op->a]) >> (R[op->b] & 31)); NEXT;
+  L_AshrW: R[op->d] = SEXT32(int32_t(uint32_t(R[op->a])) >> (R[op->b] & 31)); NEXT;
+  L_MulW: R[op->d] = SEXT32(uint32_t(R[op->a]) * uint32_t(R[op->b])); NEXT;
+  L_DivW: R[op->d] = SEXT32(ir::div32_s(int32_t(R[op->a]), int32_t(R[op->b]))); NEXT;
+  L_DivUW: R[op->d] = SEXT32(ir::div32_u(uint32_t(R[op->a]), uint32_t(R[op->b]))); NEXT;
+  L_RemW: R[op->d] = SEXT32(ir::rem32_s(int32_t(R[op->a]), int32_t(R[op->b]))); NEXT;
+  L_RemUW: R[op->d] = SEXT32(ir::rem32_u(uint32_t(R[op->a]), uint32_t(R[op->b]))); NEXT;
+  L_AddWI: R[op->d] = SEXT32(R[op->a] + op->imm); NEXT;
+  L_ShlWI: R[op->d] = SEXT32(uint32_t(R[op->a]) << (op->imm & 31)); NEXT;
+  L_LshrWI: R[op->d] = SEXT32(uint32_t(R[op->a]) >> (op->imm & 31)); NEXT;
+  L_AshrWI: R[op->d] = SEXT32(int32_t(uint32_t(R[op->a])) >> (op->imm & 31)); NEXT;
+  L_Op32: {
     uint64_t out = 0;
     ir::eval_pure(Opcode(op->aux), R[op->a], R[op->b], 0, out);
     R[op->d] = out;
     NEXT;
   }
-  L_Sext32:
-    R[op->d] = SEXT32(R[op->a]);
-    NEXT;
-  L_Zext32:
-    R[op->d] = uint32_t(R[op->a]);
-    NEXT;
+  L_Sext32: R[op->d] = SEXT32(R[op->a]); NEXT;
+  L_Zext32: R[op->d] = uint32_t(R[op->a]); NEXT;
 #undef SEXT32
-  L_Eq:
-    R[op->d] = R[op->a] == R[op->b];
-    NEXT;
-  L_Ne:
-    R[op->d] = R[op->a] != R[op->b];
-    NEXT;
-  L_Lt:
-    R[op->d] = int64_t(R[op->a]) < int64_t(R[op->b]);
-    NEXT;
-  L_Ge:
-    R[op->d] = int64_t(R[op->a]) >= int64_t(R[op->b]);
-    NEXT;
-  L_LtU:
-    R[op->d] = R[op->a] < R[op->b];
-    NEXT;
-  L_GeU:
-    R[op->d] = R[op->a] >= R[op->b];
-    NEXT;
-  L_EqI:
-    R[op->d] = R[op->a] == op->imm;
-    NEXT;
-  L_NeI:
-    R[op->d] = R[op->a] != op->imm;
-    NEXT;
-  L_LtI:
-    R[op->d] = int64_t(R[op->a]) < int64_t(op->imm);
-    NEXT;
-  L_GeI:
-    R[op->d] = int64_t(R[op->a]) >= int64_t(op->imm);
-    NEXT;
-  L_LtUI:
-    R[op->d] = R[op->a] < op->imm;
-    NEXT;
-  L_GeUI:
-    R[op->d] = R[op->a] >= op->imm;
-    NEXT;
-  L_Select:
-    R[op->d] = (R[op->a] & 1) ? R[op->b] : R[op->imm];
-    NEXT;
+  L_Eq: R[op->d] = R[op->a] == R[op->b]; NEXT;
+  L_Ne: R[op->d] = R[op->a] != R[op->b]; NEXT;
+  L_Lt: R[op->d] = int64_t(R[op->a]) < int64_t(R[op->b]); NEXT;
+  L_Ge: R[op->d] = int64_t(R[op->a]) >= int64_t(R[op->b]); NEXT;
+  L_LtU: R[op->d] = R[op->a] < R[op->b]; NEXT;
+  L_GeU: R[op->d] = R[op->a] >= R[op->b]; NEXT;
+  L_EqI: R[op->d] = R[op->a] == op->imm; NEXT;
+  L_NeI: R[op->d] = R[op->a] != op->imm; NEXT;
+  L_LtI: R[op->d] = int64_t(R[op->a]) < int64_t(op->imm); NEXT;
+  L_GeI: R[op->d] = int64_t(R[op->a]) >= int64_t(op->imm); NEXT;
+  L_LtUI: R[op->d] = R[op->a] < op->imm; NEXT;
+  L_GeUI: R[op->d] = R[op->a] >= op->imm; NEXT;
+  L_Select: R[op->d] = (R[op->a] & 1) ? R[op->b] : R[op->imm]; NEXT;
 
-#define LOAD(T, EXT, SIZE)                            \
-  {                                                   \
-    uint64_t addr = R[op->a] + op->imm;               \
-    uint64_t off = addr - mem_.base;                  \
-    if (off <= mem_.size - SIZE) [[likely]] {         \
-      T v;                                            \
-      std::memcpy(&v, mem_.host + off, SIZE);         \
-      R[op->d] = EXT(v);                              \
-    } else {                                          \
-      BEFORE_HOST_CALL();                             \
-      uint64_t v;                                     \
-      if (!host_.load(s, addr, SIZE, v)) TRAP_HERE(); \
-      R[op->d] = EXT(T(v));                           \
-    }                                                 \
-    NEXT;                                             \
+#define LOAD(T, EXT, SIZE)                                        \
+  {                                                               \
+    uint64_t addr = R[op->a] + op->imm;                           \
+    uint64_t off = addr - mem_.base;                              \
+    if (off <= mem_.size - SIZE) [[likely]] {                     \
+      T v;                                                        \
+      std::memcpy(&v, mem_.host + off, SIZE);                     \
+      R[op->d] = EXT(v);                                          \
+    } else {                                                      \
+      BEFORE_HOST_CALL();                                         \
+      uint64_t v;                                                 \
+      if (!host_.load(s, addr, SIZE, v)) TRAP_HERE();             \
+      R[op->d] = EXT(T(v));                                       \
+    }                                                             \
+    NEXT;                                                         \
   }
 #define ZX(v) uint64_t(v)
 #define SX(v) uint64_t(int64_t(v))
-  L_LdU8:
-    LOAD(uint8_t, ZX, 1)
-  L_LdS8:
-    LOAD(int8_t, SX, 1)
-  L_LdU16:
-    LOAD(uint16_t, ZX, 2)
-  L_LdS16:
-    LOAD(int16_t, SX, 2)
-  L_LdU32:
-    LOAD(uint32_t, ZX, 4)
-  L_LdS32:
-    LOAD(int32_t, SX, 4)
-  L_Ld64:
-    LOAD(uint64_t, ZX, 8)
+  L_LdU8: LOAD(uint8_t, ZX, 1)
+  L_LdS8: LOAD(int8_t, SX, 1)
+  L_LdU16: LOAD(uint16_t, ZX, 2)
+  L_LdS16: LOAD(int16_t, SX, 2)
+  L_LdU32: LOAD(uint32_t, ZX, 4)
+  L_LdS32: LOAD(int32_t, SX, 4)
+  L_Ld64: LOAD(uint64_t, ZX, 8)
 #undef LOAD
 #undef ZX
 #undef SX
-#define STORE(T, SIZE)                                                                                      \
-  {                                                                                                         \
-    uint64_t addr = R[op->a] + op->imm;                                                                     \
-    uint64_t off = addr - mem_.base;                                                                        \
-    if (off <= mem_.size - SIZE && !mem_.page_flags[off >> 12] && !mem_.page_flags[(off + SIZE - 1) >> 12]) \
-        [[likely]] {                                                                                        \
-      T v = T(R[op->b]);                                                                                    \
-      std::memcpy(mem_.host + off, &v, SIZE);                                                               \
-    } else {                                                                                                \
-      BEFORE_HOST_CALL();                                                                                   \
-      if (!host_.store(s, addr, SIZE, R[op->b])) TRAP_HERE();                                               \
-      if (s.exit_request) {                                                                                 \
-        s.exit_request = 0;                                                                                 \
-        s.icount = base + op->insn + 1;                                                                     \
-        s.pc = blk->next_insn_pc(op->insn);                                                                 \
-        exit = {ir::ExitKind::Yield, s.pc, s.pc};                                                           \
-        goto done;                                                                                          \
-      }                                                                                                     \
-    }                                                                                                       \
-    NEXT;                                                                                                   \
+#define STORE(T, SIZE)                                                               \
+  {                                                                                  \
+    uint64_t addr = R[op->a] + op->imm;                                              \
+    uint64_t off = addr - mem_.base;                                                 \
+    if (off <= mem_.size - SIZE && !mem_.page_flags[off >> 12] &&                    \
+        !mem_.page_flags[(off + SIZE - 1) >> 12]) [[likely]] {                       \
+      T v = T(R[op->b]);                                                             \
+      std::memcpy(mem_.host + off, &v, SIZE);                                        \
+    } else {                                                                         \
+      BEFORE_HOST_CALL();                                                            \
+      if (!host_.store(s, addr, SIZE, R[op->b])) TRAP_HERE();                        \
+      if (s.exit_request) {                                                          \
+        s.exit_request = 0;                                                          \
+        s.icount = base + op->insn + 1;                                              \
+        s.pc = blk->next_insn_pc(op->insn);                                          \
+        exit = {ir::ExitKind::Yield, s.pc};                                          \
+        goto done;                                                                   \
+      }                                                                              \
+    }                                                                                \
+    NEXT;                                                                            \
   }
-  L_St8:
-    STORE(uint8_t, 1)
-  L_St16:
-    STORE(uint16_t, 2)
-  L_St32:
-    STORE(uint32_t, 4)
-  L_St64:
-    STORE(uint64_t, 8)
+  L_St8: STORE(uint8_t, 1)
+  L_St16: STORE(uint16_t, 2)
+  L_St32: STORE(uint32_t, 4)
+  L_St64: STORE(uint64_t, 8)
 #undef STORE
 
-  L_LoadReserved : {
+  L_LoadReserved: {
     BEFORE_HOST_CALL();
     ir::MemImm m = ir::MemImm::unpack(op->imm);
     uint64_t v;
@@ -818,7 +687,7 @@ dispatch:
     R[op->d] = m.sign ? uint64_t(int64_t(int32_t(uint32_t(v)))) : v;
     NEXT;
   }
-  L_StoreCond : {
+  L_StoreCond: {
     BEFORE_HOST_CALL();
     ir::MemImm m = ir::MemImm::unpack(op->imm);
     uint64_t v;
@@ -826,7 +695,7 @@ dispatch:
     R[op->d] = v;
     NEXT;
   }
-  L_Atomic : {
+  L_Atomic: {
     BEFORE_HOST_CALL();
     ir::MemImm m = ir::MemImm::unpack(op->imm);
     uint64_t v;
@@ -834,7 +703,7 @@ dispatch:
     R[op->d] = m.sign ? uint64_t(int64_t(int32_t(uint32_t(v)))) : v;
     NEXT;
   }
-  L_Csr : {
+  L_Csr: {
     BEFORE_HOST_CALL();
     uint64_t v;
     if (!host_.csr(s, ir::CsrImm::unpack(op->imm), R[op->a], v)) TRAP_HERE();
@@ -854,50 +723,37 @@ dispatch:
     prev_edge = (R[op->a] & 1) ? 0 : 1;
     s.pc = prev_edge == 0 ? blk->term.target : blk->term.fallthrough;
     goto block_done;
-#define BRANCH(COND)                                                \
-  prev_edge = (COND) ? 0 : 1;                                       \
+#define BRANCH(COND)                                               \
+  prev_edge = (COND) ? 0 : 1;                                      \
   s.pc = prev_edge == 0 ? blk->term.target : blk->term.fallthrough; \
   goto block_done;
-  L_BrEq:
-    BRANCH(R[op->a] == R[op->b])
-  L_BrNe:
-    BRANCH(R[op->a] != R[op->b])
-  L_BrLt:
-    BRANCH(int64_t(R[op->a]) < int64_t(R[op->b]))
-  L_BrGe:
-    BRANCH(int64_t(R[op->a]) >= int64_t(R[op->b]))
-  L_BrLtU:
-    BRANCH(R[op->a] < R[op->b])
-  L_BrGeU:
-    BRANCH(R[op->a] >= R[op->b])
-  L_BrEqI:
-    BRANCH(R[op->a] == op->imm)
-  L_BrNeI:
-    BRANCH(R[op->a] != op->imm)
-  L_BrLtI:
-    BRANCH(int64_t(R[op->a]) < int64_t(op->imm))
-  L_BrGeI:
-    BRANCH(int64_t(R[op->a]) >= int64_t(op->imm))
-  L_BrLtUI:
-    BRANCH(R[op->a] < op->imm)
-  L_BrGeUI:
-    BRANCH(R[op->a] >= op->imm)
+  L_BrEq: BRANCH(R[op->a] == R[op->b])
+  L_BrNe: BRANCH(R[op->a] != R[op->b])
+  L_BrLt: BRANCH(int64_t(R[op->a]) < int64_t(R[op->b]))
+  L_BrGe: BRANCH(int64_t(R[op->a]) >= int64_t(R[op->b]))
+  L_BrLtU: BRANCH(R[op->a] < R[op->b])
+  L_BrGeU: BRANCH(R[op->a] >= R[op->b])
+  L_BrEqI: BRANCH(R[op->a] == op->imm)
+  L_BrNeI: BRANCH(R[op->a] != op->imm)
+  L_BrLtI: BRANCH(int64_t(R[op->a]) < int64_t(op->imm))
+  L_BrGeI: BRANCH(int64_t(R[op->a]) >= int64_t(op->imm))
+  L_BrLtUI: BRANCH(R[op->a] < op->imm)
+  L_BrGeUI: BRANCH(R[op->a] >= op->imm)
 #undef BRANCH
-  L_Exit : {
+  L_Exit: {
     const ir::Terminal& t = blk->term;
     bool retires = t.exit != ir::ExitKind::Trap && t.exit != ir::ExitKind::Ecall && t.exit != ir::ExitKind::Ebreak;
     s.icount = base + blk->num_insns - (retires ? 0 : 1);
     s.pc = retires ? t.fallthrough : t.target;
-    exit = {t.exit, t.target, t.fallthrough, t.cause, t.tval};
-    if (t.exit == ir::ExitKind::Trap) exit.pc = exit.next_pc = t.target;
+    exit = {t.exit, t.target, t.cause, t.tval};
     goto done;
   }
   block_done:
     s.icount = base + blk->num_insns;
     continue;
+    // clang-format on
   }
 done:
-  (void)&&dispatch;
   return exit;
 #undef NEXT
 #undef TRAP_HERE

@@ -29,6 +29,7 @@ class Interpreter final : public ir::Engine {
   ir::Block translate_for_dump(ir::GuestState& s, uint64_t pc) override;
 
  private:
+  ir::Block build_ir(ir::GuestState& s, uint64_t pc, unsigned max_insns, bool check);
   CompiledBlock* lookup(ir::GuestState& s, uint64_t pc, bool single);
   CompiledBlock* compile(ir::GuestState& s, uint64_t pc, bool single);
   void drop(CompiledBlock* b);

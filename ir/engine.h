@@ -46,8 +46,9 @@ class Host {
 
 struct ExitInfo {
   ExitKind kind = ExitKind::None;
-  uint64_t pc = 0;  // for Trap/Ecall/Ebreak: the instruction; otherwise where to continue
-  uint64_t next_pc = 0;
+  // The instruction that raised the exit (traps, system instructions); for Yield and Budget
+  // the pc execution continues at. state.pc always holds where execution continues.
+  uint64_t pc = 0;
   uint64_t cause = 0, tval = 0;
 };
 
