@@ -25,8 +25,7 @@ class VirtualClock final : public Clock {
   // Instruction count at which the next event is due (UINT64_MAX if none).
   uint64_t next_event_insns() const {
     if (events_.empty()) return UINT64_MAX;
-    uint64_t t = events_.begin()->first.first;
-    uint64_t at = t > UINT64_MAX / kInsnsPerTick ? UINT64_MAX : t * kInsnsPerTick;
+    uint64_t at = insns_at(events_.begin()->first.first);
     return at > idle_insns_ ? at - idle_insns_ : 0;
   }
   bool has_events() const { return !events_.empty(); }
@@ -38,10 +37,12 @@ class VirtualClock final : public Clock {
       fn();
     }
   }
-  // Moves time forward to the next event without retiring instructions (wfi).
+  // Moves time forward to the next event without retiring instructions (wfi). False when
+  // there is no event that time can reach.
   bool skip_to_next_event() {
     if (events_.empty()) return false;
-    uint64_t at = events_.begin()->first.first * kInsnsPerTick;
+    uint64_t at = insns_at(events_.begin()->first.first);
+    if (at == UINT64_MAX) return false;  // past the end of virtual time: never reached
     if (at > insns_ + idle_insns_) idle_insns_ = at - insns_;
     return true;
   }
@@ -50,6 +51,11 @@ class VirtualClock final : public Clock {
   void clear_events() { events_.clear(); }
 
  private:
+  // Instruction-equivalents at which `tick` begins, saturating for far-away ticks.
+  static uint64_t insns_at(uint64_t tick) {
+    return tick > UINT64_MAX / kInsnsPerTick ? UINT64_MAX : tick * kInsnsPerTick;
+  }
+
   const uint64_t& insns_;
   uint64_t idle_insns_ = 0;
   uint64_t seq_ = 0;

@@ -170,3 +170,16 @@ TEST(Machine, TrapLoopWithoutProgressIsReported) {
   EXPECT_EQ(r.kind, RunResult::Kind::Error);
   EXPECT_NE(r.message.find("no progress"), std::string::npos) << r.message;
 }
+
+TEST(Machine, WfiWithTimerBeyondTheEndOfTimeIsReported) {
+  // Sets mtimecmp to 2^62 ticks, which no instruction count reaches, and waits.
+  Program p({0x020042b7,    // lui t0, 0x2004      (mtimecmp)
+             0x00100313,    // li t1, 1
+             0x03e31313,    // slli t1, t1, 62
+             0x0062b023,    // sd t1, 0(t0)
+             0x10500073});  // wfi
+  Riscv64Virt vm(config_for(p, 0));
+  RunResult r = vm.run();
+  EXPECT_EQ(r.kind, RunResult::Kind::Error);
+  EXPECT_NE(r.message.find("wfi"), std::string::npos) << r.message;
+}
