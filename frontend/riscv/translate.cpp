@@ -16,22 +16,23 @@ void translate(uint64_t pc, uint32_t mode, unsigned max_insns, const FetchFn& fe
     b.num_insns++;
     e.exit(ir::ExitKind::Trap, cur, cur, cause, tval);
   };
+  // Code that cannot be fetched faults if it is the block's first instruction; otherwise
+  // the block ends before it and the fault is raised when execution gets there.
+  auto fetch_failed = [&](uint64_t tval) {
+    if (b.num_insns == 0)
+      end_with_trap(kCauseFetchAccess, tval);
+    else
+      e.jump(cur);
+  };
   for (;;) {
     uint16_t lo, hi = 0;
-    bool first = b.num_insns == 0;
     if (!fetch(cur, lo)) {
-      if (first)
-        end_with_trap(kCauseFetchAccess, cur);
-      else
-        e.jump(cur);
+      fetch_failed(cur);
       break;
     }
     unsigned len = insn_length(lo);
     if (len == 4 && !fetch(cur + 2, hi)) {
-      if (first)
-        end_with_trap(kCauseFetchAccess, cur + 2);
-      else
-        e.jump(cur);
+      fetch_failed(cur + 2);
       break;
     }
     uint32_t bits = lo | uint32_t(hi) << 16;
