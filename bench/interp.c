@@ -10,11 +10,12 @@
 enum { LI, MOV, ADD, ADDI, SUB, MUL, AND, ANDI, XOR, SHRI, SHLI, JMP, BEQ, BNE, BLT, BZ, BNZ, HALT };
 
 struct insn {
-    uint8_t op, a, b, c;
-    int32_t imm;
+  uint8_t op, a, b, c;
+  int32_t imm;
 };
 
-#define I(op, a, b, c, imm) {op, a, b, c, imm}
+#define I(op, a, b, c, imm) \
+  { op, a, b, c, imm }
 
 /* r1 = n, r2 = limit, r3 = x, r4 = steps, r6 = tmp, r7 = 3, r10 = total, r11 = hash, r12 = 31 */
 static const struct insn program[] = {
@@ -29,10 +30,10 @@ static const struct insn program[] = {
     /*  7 */ I(LI, 4, 0, 0, 0),
     /* inner: */
     /*  8 */ I(ADDI, 6, 3, 0, -1),
-    /*  9 */ I(BZ, 6, 0, 0, 18),        /* x == 1 -> done */
+    /*  9 */ I(BZ, 6, 0, 0, 18), /* x == 1 -> done */
     /* 10 */ I(ANDI, 6, 3, 0, 1),
-    /* 11 */ I(BZ, 6, 0, 0, 15),        /* even */
-    /* 12 */ I(MUL, 3, 3, 7, 0),        /* x = 3x + 1 */
+    /* 11 */ I(BZ, 6, 0, 0, 15), /* even */
+    /* 12 */ I(MUL, 3, 3, 7, 0), /* x = 3x + 1 */
     /* 13 */ I(ADDI, 3, 3, 0, 1),
     /* 14 */ I(JMP, 0, 0, 0, 16),
     /* even: */
@@ -49,42 +50,52 @@ static const struct insn program[] = {
     /* 24 */ I(HALT, 0, 0, 0, 0),
 };
 
-__attribute__((noinline)) static uint64_t run(const struct insn *prog, uint64_t *r) {
-    uint64_t executed = 0;
-    uint32_t pc = 0;
-    for (;;) {
-        const struct insn *in = &prog[pc++];
-        executed++;
-        switch (in->op) {
-        case LI:   r[in->a] = (uint64_t)(int64_t)in->imm; break;
-        case MOV:  r[in->a] = r[in->b]; break;
-        case ADD:  r[in->a] = r[in->b] + r[in->c]; break;
-        case ADDI: r[in->a] = r[in->b] + (uint64_t)(int64_t)in->imm; break;
-        case SUB:  r[in->a] = r[in->b] - r[in->c]; break;
-        case MUL:  r[in->a] = r[in->b] * r[in->c]; break;
-        case AND:  r[in->a] = r[in->b] & r[in->c]; break;
-        case ANDI: r[in->a] = r[in->b] & (uint64_t)(int64_t)in->imm; break;
-        case XOR:  r[in->a] = r[in->b] ^ r[in->c]; break;
-        case SHRI: r[in->a] = r[in->b] >> (in->imm & 63); break;
-        case SHLI: r[in->a] = r[in->b] << (in->imm & 63); break;
-        case JMP:  pc = (uint32_t)in->imm; break;
-        case BEQ:  if (r[in->a] == r[in->b]) pc = (uint32_t)in->imm; break;
-        case BNE:  if (r[in->a] != r[in->b]) pc = (uint32_t)in->imm; break;
-        case BLT:  if ((int64_t)r[in->a] < (int64_t)r[in->b]) pc = (uint32_t)in->imm; break;
-        case BZ:   if (r[in->a] == 0) pc = (uint32_t)in->imm; break;
-        case BNZ:  if (r[in->a] != 0) pc = (uint32_t)in->imm; break;
-        case HALT: return executed;
-        default:   bench_fail("interp", "bad opcode");
-        }
+__attribute__((noinline)) static uint64_t run(const struct insn* prog, uint64_t* r) {
+  uint64_t executed = 0;
+  uint32_t pc = 0;
+  for (;;) {
+    const struct insn* in = &prog[pc++];
+    executed++;
+    switch (in->op) {
+      case LI: r[in->a] = (uint64_t)(int64_t)in->imm; break;
+      case MOV: r[in->a] = r[in->b]; break;
+      case ADD: r[in->a] = r[in->b] + r[in->c]; break;
+      case ADDI: r[in->a] = r[in->b] + (uint64_t)(int64_t)in->imm; break;
+      case SUB: r[in->a] = r[in->b] - r[in->c]; break;
+      case MUL: r[in->a] = r[in->b] * r[in->c]; break;
+      case AND: r[in->a] = r[in->b] & r[in->c]; break;
+      case ANDI: r[in->a] = r[in->b] & (uint64_t)(int64_t)in->imm; break;
+      case XOR: r[in->a] = r[in->b] ^ r[in->c]; break;
+      case SHRI: r[in->a] = r[in->b] >> (in->imm & 63); break;
+      case SHLI: r[in->a] = r[in->b] << (in->imm & 63); break;
+      case JMP: pc = (uint32_t)in->imm; break;
+      case BEQ:
+        if (r[in->a] == r[in->b]) pc = (uint32_t)in->imm;
+        break;
+      case BNE:
+        if (r[in->a] != r[in->b]) pc = (uint32_t)in->imm;
+        break;
+      case BLT:
+        if ((int64_t)r[in->a] < (int64_t)r[in->b]) pc = (uint32_t)in->imm;
+        break;
+      case BZ:
+        if (r[in->a] == 0) pc = (uint32_t)in->imm;
+        break;
+      case BNZ:
+        if (r[in->a] != 0) pc = (uint32_t)in->imm;
+        break;
+      case HALT: return executed;
+      default: bench_fail("interp", "bad opcode");
     }
+  }
 }
 
 int main(void) {
-    uint64_t r[16] = {0};
-    const struct insn *prog = program;
-    __asm__("" : "+r"(prog)); /* hide the program from the optimizer */
-    uint64_t executed = run(prog, r);
-    uint64_t sum = r[10] * 0x9E3779B97F4A7C15ULL ^ r[11] ^ executed;
-    bench_result("interp", sum, 16);
-    return 0;
+  uint64_t r[16] = {0};
+  const struct insn* prog = program;
+  __asm__("" : "+r"(prog)); /* hide the program from the optimizer */
+  uint64_t executed = run(prog, r);
+  uint64_t sum = r[10] * 0x9E3779B97F4A7C15ULL ^ r[11] ^ executed;
+  bench_result("interp", sum, 16);
+  return 0;
 }

@@ -2,7 +2,7 @@
  * (the hart has no FPU), lists some primes, and exits 0. */
 #include "lib.h"
 
-#define FIX 24                                /* Q39.24 fixed point */
+#define FIX 24 /* Q39.24 fixed point */
 #define ONE (1L << FIX)
 
 static void mandelbrot(void) {
@@ -34,7 +34,10 @@ static void primes(void) {
   for (int n = 2; n < 100; n++) {
     int prime = 1;
     for (int d = 2; d * d <= n; d++)
-      if (n % d == 0) { prime = 0; break; }
+      if (n % d == 0) {
+        prime = 0;
+        break;
+      }
     if (prime) printf_(" %d", n);
   }
   print_str("\n");

@@ -9,17 +9,19 @@ static uint64_t amem[4] __attribute__((aligned(32)));
 #define GUARD 0x5a5a5a5a5a5a5a5aUL
 
 /* rd = amo(mem[off], src); mem is the containing doubleword afterwards */
-#define AMO(op, off, init, src, want_rd, want_mem)                                         \
-  do {                                                                                     \
-    uint64_t rd_;                                                                          \
-    amem[0] = GUARD;                                                                       \
-    amem[1] = (init);                                                                      \
-    amem[2] = GUARD;                                                                       \
-    asm volatile(NORVC #op " %0, %2, (%1)" POPRVC                                          \
-                 : "=&r"(rd_) : "r"((char *)&amem[1] + (off)), "r"((uint64_t)(src)) : "memory"); \
-    check(#op "+" #off "(" #init ", " #src ").rd", rd_, (uint64_t)(want_rd));             \
-    check(#op "+" #off "(" #init ", " #src ").mem", amem[1], (uint64_t)(want_mem));       \
-    check(#op "+" #off ".guard", amem[0] ^ amem[2], 0);                                    \
+#define AMO(op, off, init, src, want_rd, want_mem)                                  \
+  do {                                                                              \
+    uint64_t rd_;                                                                   \
+    amem[0] = GUARD;                                                                \
+    amem[1] = (init);                                                               \
+    amem[2] = GUARD;                                                                \
+    asm volatile(NORVC #op " %0, %2, (%1)" POPRVC                                   \
+                 : "=&r"(rd_)                                                       \
+                 : "r"((char*)&amem[1] + (off)), "r"((uint64_t)(src))               \
+                 : "memory");                                                       \
+    check(#op "+" #off "(" #init ", " #src ").rd", rd_, (uint64_t)(want_rd));       \
+    check(#op "+" #off "(" #init ", " #src ").mem", amem[1], (uint64_t)(want_mem)); \
+    check(#op "+" #off ".guard", amem[0] ^ amem[2], 0);                             \
   } while (0)
 
 static void test_amo(void) {
@@ -147,17 +149,20 @@ static void test_amo_special(void) {
 
 /* Atomic increment with an LR/SC retry loop (a constrained loop: eventual success is
  * guaranteed). Returns the value LR observed; *status = final SC result. */
-#define LRSC_INC(lr, sc, addr, old, status)                                                \
-  asm volatile(NORVC "li t1, 0\n"                                                          \
-               "1: addi t1, t1, 1\n"                                                       \
-               #lr " %0, (%2)\n"                                                           \
-               "addi t0, %0, 1\n"                                                          \
-               #sc " %1, t0, (%2)\n"                                                       \
-               "beqz %1, 2f\n"                                                             \
-               "li t0, 64\n"                                                               \
-               "bltu t1, t0, 1b\n"                                                         \
-               "2:" POPRVC                                                                 \
-               : "=&r"(old), "=&r"(status) : "r"(addr) : "t0", "t1", "memory")
+#define LRSC_INC(lr, sc, addr, old, status) \
+  asm volatile(NORVC                        \
+               "li t1, 0\n"                 \
+               "1: addi t1, t1, 1\n" #lr    \
+               " %0, (%2)\n"                \
+               "addi t0, %0, 1\n" #sc       \
+               " %1, t0, (%2)\n"            \
+               "beqz %1, 2f\n"              \
+               "li t0, 64\n"                \
+               "bltu t1, t0, 1b\n"          \
+               "2:" POPRVC                  \
+               : "=&r"(old), "=&r"(status)  \
+               : "r"(addr)                  \
+               : "t0", "t1", "memory")
 
 static void test_lrsc(void) {
   uint64_t old, st;
@@ -176,7 +181,7 @@ static void test_lrsc(void) {
   check("sc.w mem", amem[1], 0x1234567800000000UL);
 
   amem[1] = 0x8000000012345678UL;
-  LRSC_INC(lr.w.aq, sc.w.rl, (char *)&amem[1] + 4, old, st);
+  LRSC_INC(lr.w.aq, sc.w.rl, (char*)&amem[1] + 4, old, st);
   check("lr.w.aq value", old, 0xffffffff80000000UL);
   check("sc.w.rl success", st, 0);
   check("sc.w.rl mem", amem[1], 0x8000000112345678UL);

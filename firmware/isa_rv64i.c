@@ -148,8 +148,7 @@ static void test_alu(void) {
 static void test_x0(void) {
   uint64_t r;
   /* writes to x0 are discarded; x0 reads as zero */
-  asm volatile(NORVC "addi x0, x0, 5\n add x0, %1, %1\n lui x0, 0x12345\n mv %0, x0" POPRVC
-               : "=r"(r) : "r"(7UL));
+  asm volatile(NORVC "addi x0, x0, 5\n add x0, %1, %1\n lui x0, 0x12345\n mv %0, x0" POPRVC : "=r"(r) : "r"(7UL));
   check("x0 stays zero", r, 0);
   asm volatile(NORVC "li %0, 1234\n sub %0, x0, %0" POPRVC : "=&r"(r));
   check("sub(x0, 1234)", r, (uint64_t)-1234);
@@ -182,16 +181,19 @@ static void test_lui_auipc(void) {
 }
 
 /* Branch taken forward / backward: r = 1 if taken, 2 if not. */
-#define BR(op, a, b, taken)                                                                \
-  do {                                                                                     \
-    uint64_t r_;                                                                           \
-    asm volatile(NORVC "li %0, 1\n " #op " %1, %2, 1f\n li %0, 2\n1:" POPRVC               \
-                 : "=&r"(r_) : "r"((uint64_t)(a)), "r"((uint64_t)(b)));                    \
-    check(#op " fwd(" #a ", " #b ")", r_, (taken) ? 1 : 2);                               \
-    asm volatile(NORVC "li %0, 0\n j 2f\n1: li %0, 1\n j 3f\n2: " #op " %1, %2, 1b\n"      \
-                 " li %0, 2\n3:" POPRVC                                                    \
-                 : "=&r"(r_) : "r"((uint64_t)(a)), "r"((uint64_t)(b)));                    \
-    check(#op " back(" #a ", " #b ")", r_, (taken) ? 1 : 2);                              \
+#define BR(op, a, b, taken)                                                  \
+  do {                                                                       \
+    uint64_t r_;                                                             \
+    asm volatile(NORVC "li %0, 1\n " #op " %1, %2, 1f\n li %0, 2\n1:" POPRVC \
+                 : "=&r"(r_)                                                 \
+                 : "r"((uint64_t)(a)), "r"((uint64_t)(b)));                  \
+    check(#op " fwd(" #a ", " #b ")", r_, (taken) ? 1 : 2);                  \
+    asm volatile(NORVC "li %0, 0\n j 2f\n1: li %0, 1\n j 3f\n2: " #op        \
+                       " %1, %2, 1b\n"                                       \
+                       " li %0, 2\n3:" POPRVC                                \
+                 : "=&r"(r_)                                                 \
+                 : "r"((uint64_t)(a)), "r"((uint64_t)(b)));                  \
+    check(#op " back(" #a ", " #b ")", r_, (taken) ? 1 : 2);                 \
   } while (0)
 
 static void test_branches(void) {
@@ -235,25 +237,29 @@ static void test_jumps(void) {
   asm volatile(NORVC "li %0, 0\n jal x0, 1f\n li %0, 1\n1:" POPRVC : "=&r"(skipped));
   check("jal x0 skipped", skipped, 0);
   /* jalr clears bit 0 of the target */
-  asm volatile(NORVC "li %2, 0\n la t1, 1f\n addi t1, t1, 1\n la %1, 2f\n jalr %0, 0(t1)\n"
+  asm volatile(NORVC
+               "li %2, 0\n la t1, 1f\n addi t1, t1, 1\n la %1, 2f\n jalr %0, 0(t1)\n"
                "2: li %2, 1\n1:" POPRVC
                : "=&r"(link), "=&r"(want), "=&r"(skipped)::"t1");
   check("jalr odd link", link, want);
   check("jalr odd skipped", skipped, 0);
   /* jalr with a negative offset */
-  asm volatile(NORVC "li %2, 0\n la t1, 1f\n addi t1, t1, 40\n la %1, 2f\n jalr %0, -40(t1)\n"
+  asm volatile(NORVC
+               "li %2, 0\n la t1, 1f\n addi t1, t1, 40\n la %1, 2f\n jalr %0, -40(t1)\n"
                "2: li %2, 1\n1:" POPRVC
                : "=&r"(link), "=&r"(want), "=&r"(skipped)::"t1");
   check("jalr -40 link", link, want);
   check("jalr -40 skipped", skipped, 0);
   /* jalr with an odd immediate: (rs1 + 3) & ~1 */
-  asm volatile(NORVC "li %2, 0\n la t1, 1f\n addi t1, t1, -2\n la %1, 2f\n jalr %0, 3(t1)\n"
+  asm volatile(NORVC
+               "li %2, 0\n la t1, 1f\n addi t1, t1, -2\n la %1, 2f\n jalr %0, 3(t1)\n"
                "2: li %2, 1\n1:" POPRVC
                : "=&r"(link), "=&r"(want), "=&r"(skipped)::"t1");
   check("jalr +3 link", link, want);
   check("jalr +3 skipped", skipped, 0);
   /* jalr with rd == rs1: the target uses the old value */
-  asm volatile(NORVC "li %2, 0\n la %0, 1f\n la %1, 2f\n jalr %0, 0(%0)\n"
+  asm volatile(NORVC
+               "li %2, 0\n la %0, 1f\n la %1, 2f\n jalr %0, 0(%0)\n"
                "2: li %2, 1\n1:" POPRVC
                : "=&r"(link), "=&r"(want), "=&r"(skipped));
   check("jalr rd=rs1 link", link, want);
@@ -266,11 +272,11 @@ static void test_jumps(void) {
 
 static uint64_t mem[6] __attribute__((aligned(16))) = {0xf0e1d2c3b4a59687UL, 0x0011223344556677UL};
 
-#define LD(op, off, want)                                                                  \
-  do {                                                                                     \
-    uint64_t r_;                                                                           \
+#define LD(op, off, want)                                                                    \
+  do {                                                                                       \
+    uint64_t r_;                                                                             \
     asm volatile(NORVC #op " %0, " #off "(%1)" POPRVC : "=r"(r_) : "r"(&mem[2]) : "memory"); \
-    check(#op " " #off, r_, (uint64_t)(want));                                             \
+    check(#op " " #off, r_, (uint64_t)(want));                                               \
   } while (0)
 
 static void test_loads_stores(void) {
@@ -323,14 +329,15 @@ static uint32_t code_buf[4] __attribute__((aligned(16)));
 
 static uint64_t run_code_buf(void) {
   uint64_t r;
-  asm volatile(NORVC "li a0, 100\n jalr ra, 0(%1)\n mv %0, a0" POPRVC
-               : "=r"(r) : "r"(code_buf) : "ra", "a0", "memory");
+  asm volatile(NORVC "li a0, 100\n jalr ra, 0(%1)\n mv %0, a0" POPRVC : "=r"(r) : "r"(code_buf) : "ra", "a0", "memory");
   return r;
 }
 
 static void test_fences(void) {
-  asm volatile(NORVC "fence\n fence rw, rw\n fence r, r\n fence w, w\n fence iorw, iorw\n"
-               "fence.tso\n fence.i" POPRVC ::: "memory");
+  asm volatile(NORVC
+               "fence\n fence rw, rw\n fence r, r\n fence w, w\n fence iorw, iorw\n"
+               "fence.tso\n fence.i" POPRVC ::
+                   : "memory");
   code_buf[0] = 0x00150513; /* addi a0, a0, 1 */
   code_buf[1] = 0x00008067; /* ret */
   asm volatile(NORVC "fence.i" POPRVC ::: "memory");

@@ -3,8 +3,8 @@
  * mstatus MIE/MPIE/MPP/UXL, misa, mhartid, mvendorid/marchid/mimpid, mcycle/minstret,
  * mepc/mcause/mtval/mtvec/mie, and CSRs that must read without trapping even though
  * this hart hardwires them (satp, medeleg, mideleg, pmpcfg0, pmpaddr0). */
-#include "trap.h"
 #include "isa.h"
+#include "trap.h"
 
 #define CSROP(insn, r, src) asm volatile(NORVC insn POPRVC : "=&r"(r) : "r"((uint64_t)(src)) : "memory")
 
@@ -66,7 +66,8 @@ static void test_csr_ops(void) {
   check("csrrsi/ci 0 no write", CSR_READ(mscratch), 0xfff0000000000000UL);
   /* pseudo-instructions */
   asm volatile(NORVC "csrw mscratch, %1\n csrs mscratch, %2\n csrc mscratch, %3\n csrr %0, mscratch" POPRVC
-               : "=&r"(r) : "r"(0xf0UL), "r"(0x0fUL), "r"(0x81UL));
+               : "=&r"(r)
+               : "r"(0xf0UL), "r"(0x0fUL), "r"(0x81UL));
   check("csrw/csrs/csrc/csrr", r, 0x7eUL);
   asm volatile(NORVC "csrwi mscratch, 9\n csrsi mscratch, 16\n csrci mscratch, 1\n csrr %0, mscratch" POPRVC
                : "=&r"(r));

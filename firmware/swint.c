@@ -55,8 +55,7 @@ int main(void) {
     check("direct taken once", nseq, 1);
     check("direct mcause", trap_rec.cause, MSI_CAUSE);
     check("direct vector", trap_rec.vec, TRAP_VEC_DIRECT);
-    check("mstatus at trap", trap_rec.mstatus & (MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_MIE),
-          MSTATUS_MPP | MSTATUS_MPIE);
+    check("mstatus at trap", trap_rec.mstatus & (MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_MIE), MSTATUS_MPP | MSTATUS_MPIE);
     check("msip cleared by handler", CLINT_MSIP, 0);
     check("mip.MSIP clear after handler", CSR_READ(mip) & MIP_MSIP, 0);
   }

@@ -42,7 +42,7 @@ static void wait_wfi(void) {
   }
 }
 
-static void check_fired(const char *name, uint64_t want_vec) {
+static void check_fired(const char* name, uint64_t want_vec) {
   check(name, fired, 1);
   check("mcause", trap_rec.cause, MTI_CAUSE);
   check("vector", trap_rec.vec, want_vec);
@@ -86,8 +86,8 @@ int main(void) {
     arm();
     wait_wfi();
     check_fired("wfi fired once", TRAP_VEC_DIRECT);
-    check("mstatus at trap: MPP=M, MPIE=1, MIE=0",
-          trap_rec.mstatus & (MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_MIE), MSTATUS_MPP | MSTATUS_MPIE);
+    check("mstatus at trap: MPP=M, MPIE=1, MIE=0", trap_rec.mstatus & (MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_MIE),
+          MSTATUS_MPP | MSTATUS_MPIE);
   }
 
   /* direct mode, interrupting a spin loop with MIE=1 */
@@ -109,14 +109,15 @@ int main(void) {
   /* U-mode is always interruptible by M-mode interrupts, whatever mstatus.MIE says */
   uint64_t epc_u;
   arm();
-  asm volatile("la t0, 2f\n sd t0, 0(%[ur])\n"
-               "li t0, 0x1888\n csrc mstatus, t0\n" /* MPP=U, MPIE=0, MIE=0 */
-               "la %[e], 1f\n csrw mepc, %[e]\n mret\n"
-               "1: j 1b\n" /* U-mode spin, left only through the interrupt */
-               "2:"
-               : [e] "=&r"(epc_u)
-               : [ur] "r"(&u_resume)
-               : "t0", "memory");
+  asm volatile(
+      "la t0, 2f\n sd t0, 0(%[ur])\n"
+      "li t0, 0x1888\n csrc mstatus, t0\n" /* MPP=U, MPIE=0, MIE=0 */
+      "la %[e], 1f\n csrw mepc, %[e]\n mret\n"
+      "1: j 1b\n" /* U-mode spin, left only through the interrupt */
+      "2:"
+      : [e] "=&r"(epc_u)
+      : [ur] "r"(&u_resume)
+      : "t0", "memory");
   check_fired("U-mode fired once", 7);
   check("U-mode mepc", trap_rec.epc, epc_u);
   check("U-mode mstatus.MPP", trap_rec.mstatus & MSTATUS_MPP, 0);

@@ -2,19 +2,19 @@
  * direct mode and then in vectored mode (exceptions must land on the base address). */
 #include "trap.h"
 
-static const char *mode;
+static const char* mode;
 static uint64_t want_vec;
 static uint64_t count0;
 static uint64_t buf[4] __attribute__((aligned(32)));
 
 static char nbuf[96];
-static const char *nm(const char *test, const char *field) {
-  char *p = nbuf;
-  for (const char *s = mode; *s;) *p++ = *s++;
+static const char* nm(const char* test, const char* field) {
+  char* p = nbuf;
+  for (const char* s = mode; *s;) *p++ = *s++;
   *p++ = '.';
-  for (const char *s = test; *s;) *p++ = *s++;
+  for (const char* s = test; *s;) *p++ = *s++;
   *p++ = '.';
-  for (const char *s = field; *s;) *p++ = *s++;
+  for (const char* s = field; *s;) *p++ = *s++;
   *p = 0;
   return nbuf;
 }
@@ -27,7 +27,7 @@ static void begin(void) {
 }
 
 #define NO_TVAL 0x5a5a5a5a5a5a5a5aUL
-static void expect(const char *t, uint64_t cause, uint64_t epc, uint64_t tval) {
+static void expect(const char* t, uint64_t cause, uint64_t epc, uint64_t tval) {
   check(nm(t, "count"), trap_rec.count - count0, 1);
   check(nm(t, "mcause"), trap_rec.cause, cause);
   check(nm(t, "mepc"), trap_rec.epc, epc);
@@ -35,38 +35,39 @@ static void expect(const char *t, uint64_t cause, uint64_t epc, uint64_t tval) {
   check(nm(t, "vector"), trap_rec.vec, want_vec);
 }
 
-static void expect_no_trap(const char *t) { check(nm(t, "count"), trap_rec.count - count0, 0); }
+static void expect_no_trap(const char* t) { check(nm(t, "count"), trap_rec.count - count0, 0); }
 
 /* QEMU 7.2 (the reference used to validate these tests) reports misaligned and faulting
  * AMOs as *load* exceptions (mcause 4/5); the spec (and Spike) use the store/AMO causes
  * 6/7. Only tolerated under qemu_quirks(). */
 static int amo_as_load_quirk;
-static void expect_amo(const char *t, uint64_t cause, uint64_t epc, uint64_t tval) {
+static void expect_amo(const char* t, uint64_t cause, uint64_t epc, uint64_t tval) {
   if (amo_as_load_quirk && trap_rec.cause == cause - 2) trap_rec.cause = cause;
   expect(t, cause, epc, tval);
 }
 
 /* Runs INSN in M-mode; the handler resumes at label 2. epc receives the address of INSN. */
-#define M_TRAP(epc, insn, ...)                                                              \
-  asm volatile(".option push\n.option norvc\n"                                              \
-               "la t0, 2f\n sd t0, 0(%[rp])\n la %[e], 1f\n"                                \
-               "1: " insn "\n2:\n.option pop\n"                                             \
-               : [e] "=&r"(epc)                                                             \
-               : [rp] "r"(&trap_rec.resume), ##__VA_ARGS__                                  \
-               : "t0", "t1", "t2", "memory")
+#define M_TRAP(epc, insn, ...)                      \
+  asm volatile(                                     \
+      ".option push\n.option norvc\n"               \
+      "la t0, 2f\n sd t0, 0(%[rp])\n la %[e], 1f\n" \
+      "1: " insn "\n2:\n.option pop\n"              \
+      : [e] "=&r"(epc)                              \
+      : [rp] "r"(&trap_rec.resume), ##__VA_ARGS__   \
+      : "t0", "t1", "t2", "memory")
 
 /* Enters U-mode via mret (MPP=U, MPIE=mpie) and runs INSN there; the handler resumes at
  * label 2 in M-mode. */
-#define U_TRAP(epc, mpie, insn, ...)                                                        \
-  asm volatile(".option push\n.option norvc\n"                                              \
-               "la t0, 2f\n sd t0, 0(%[rp])\n la %[e], 1f\n"                                \
-               "li t0, 0x1888\n csrc mstatus, t0\n csrs mstatus, %[mp]\n"                   \
-               "csrw mepc, %[e]\n mret\n"                                                   \
-               "1: " insn "\n2:\n.option pop\n"                                             \
-               : [e] "=&r"(epc)                                                             \
-               : [rp] "r"(&trap_rec.resume), [mp] "r"((mpie) ? MSTATUS_MPIE : 0),           \
-                 ##__VA_ARGS__                                                              \
-               : "t0", "t1", "t2", "a0", "memory")
+#define U_TRAP(epc, mpie, insn, ...)                                                   \
+  asm volatile(                                                                        \
+      ".option push\n.option norvc\n"                                                  \
+      "la t0, 2f\n sd t0, 0(%[rp])\n la %[e], 1f\n"                                    \
+      "li t0, 0x1888\n csrc mstatus, t0\n csrs mstatus, %[mp]\n"                       \
+      "csrw mepc, %[e]\n mret\n"                                                       \
+      "1: " insn "\n2:\n.option pop\n"                                                 \
+      : [e] "=&r"(epc)                                                                 \
+      : [rp] "r"(&trap_rec.resume), [mp] "r"((mpie) ? MSTATUS_MPIE : 0), ##__VA_ARGS__ \
+      : "t0", "t1", "t2", "a0", "memory")
 
 static const uint64_t MST = MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_MIE;
 
@@ -110,16 +111,18 @@ static void test_ecall_ebreak(void) {
 
   /* handler advances mepc by the instruction length: 4 for ebreak, 2 for c.ebreak */
   begin();
-  asm volatile(".option push\n.option norvc\n li %[r], 0\n la %[e], 1f\n"
-               "1: ebreak\n addi %[r], %[r], 1\n.option pop"
-               : [r] "=&r"(r), [e] "=&r"(epc)::"memory");
+  asm volatile(
+      ".option push\n.option norvc\n li %[r], 0\n la %[e], 1f\n"
+      "1: ebreak\n addi %[r], %[r], 1\n.option pop"
+      : [r] "=&r"(r), [e] "=&r"(epc)::"memory");
   expect("ebreak_skip", 3, epc, NO_TVAL);
   check(nm("ebreak_skip", "resumed"), r, 1);
 
   begin();
-  asm volatile(".option push\n.option rvc\n li %[r], 0\n la %[e], 1f\n"
-               "1: c.ebreak\n addi %[r], %[r], 1\n addi %[r], %[r], 2\n.option pop"
-               : [r] "=&r"(r), [e] "=&r"(epc)::"memory");
+  asm volatile(
+      ".option push\n.option rvc\n li %[r], 0\n la %[e], 1f\n"
+      "1: c.ebreak\n addi %[r], %[r], 1\n addi %[r], %[r], 2\n.option pop"
+      : [r] "=&r"(r), [e] "=&r"(epc)::"memory");
   expect("c.ebreak", 3, epc, NO_TVAL);
   check(nm("c.ebreak", "resumed"), r, 3);
 }
@@ -152,7 +155,7 @@ static void test_illegal(void) {
   expect("mret_u", 2, epc, 0x30200073);
 }
 
-/* Nothing is mapped in the first 256 bytes (QEMU virt: the unimplemented "debug" hole;
+/* Nothing is mapped in the first 256 bytes (QEMU virt: the unmapped "debug" hole;
  * 0x40000000 is PCIe MMIO on QEMU virt and does not fault there). */
 #define UNMAPPED 0x40UL
 
@@ -257,26 +260,28 @@ static void test_misaligned_plain(void) {
   asm volatile("sh %1, 7(%0)" ::"r"(a), "r"(0x1234UL) : "memory");
   asm volatile("sw %1, 13(%0)" ::"r"(a), "r"(0xa1b2c3d4UL) : "memory"); /* crosses the page */
   asm volatile("sd %1, 17(%0)" ::"r"(a), "r"(0x0102030405060708UL) : "memory");
-  check(nm("misaligned_stores", "word0"), *(volatile uint64_t *)(a + 0), 0x3486858483828180UL);
-  check(nm("misaligned_stores", "word1"), *(volatile uint64_t *)(a + 8), 0xb2c3d48c8b8a8912UL);
-  check(nm("misaligned_stores", "word2"), *(volatile uint64_t *)(a + 16), 0x02030405060708a1UL);
-  check(nm("misaligned_stores", "word3"), *(volatile uint64_t *)(a + 24), 0x9f9e9d9c9b9a9901UL);
+  check(nm("misaligned_stores", "word0"), *(volatile uint64_t*)(a + 0), 0x3486858483828180UL);
+  check(nm("misaligned_stores", "word1"), *(volatile uint64_t*)(a + 8), 0xb2c3d48c8b8a8912UL);
+  check(nm("misaligned_stores", "word2"), *(volatile uint64_t*)(a + 16), 0x02030405060708a1UL);
+  check(nm("misaligned_stores", "word3"), *(volatile uint64_t*)(a + 24), 0x9f9e9d9c9b9a9901UL);
   expect_no_trap("misaligned_plain");
 }
 
 static void test_mret(void) {
   uint64_t s;
   /* MPP=M, MPIE=1, MIE=0 -> MIE=1, MPIE=1, MPP=U (least-privileged supported mode) */
-  asm volatile("li t0, 0x1888\n csrc mstatus, t0\n li t0, 0x1880\n csrs mstatus, t0\n"
-               "la t0, 1f\n csrw mepc, t0\n mret\n"
-               "1: csrr %[s], mstatus\n csrci mstatus, 8"
-               : [s] "=r"(s)::"t0", "memory");
+  asm volatile(
+      "li t0, 0x1888\n csrc mstatus, t0\n li t0, 0x1880\n csrs mstatus, t0\n"
+      "la t0, 1f\n csrw mepc, t0\n mret\n"
+      "1: csrr %[s], mstatus\n csrci mstatus, 8"
+      : [s] "=r"(s)::"t0", "memory");
   check(nm("mret_mpie1", "mstatus"), s & MST, MSTATUS_MPIE | MSTATUS_MIE);
   /* MPP=M, MPIE=0, MIE=1 -> MIE=0, MPIE=1 */
-  asm volatile("li t0, 0x1888\n csrc mstatus, t0\n li t0, 0x1808\n csrs mstatus, t0\n"
-               "la t0, 1f\n csrw mepc, t0\n mret\n"
-               "1: csrr %[s], mstatus"
-               : [s] "=r"(s)::"t0", "memory");
+  asm volatile(
+      "li t0, 0x1888\n csrc mstatus, t0\n li t0, 0x1808\n csrs mstatus, t0\n"
+      "la t0, 1f\n csrw mepc, t0\n mret\n"
+      "1: csrr %[s], mstatus"
+      : [s] "=r"(s)::"t0", "memory");
   check(nm("mret_mpie0", "mstatus"), s & MST, MSTATUS_MPIE);
 }
 

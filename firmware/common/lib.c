@@ -1,9 +1,10 @@
 #include "lib.h"
+
 #include <stdarg.h>
 
 unsigned check_count, check_failures;
 
-void print_str(const char *s) {
+void print_str(const char* s) {
   while (*s) console_putc(*s++);
 }
 
@@ -35,7 +36,7 @@ void print_dec(int64_t v) {
   }
 }
 
-void printf_(const char *fmt, ...) {
+void printf_(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   for (; *fmt; fmt++) {
@@ -48,35 +49,38 @@ void printf_(const char *fmt, ...) {
     while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
     while (*fmt == 'l') lng++, fmt++;
     switch (*fmt) {
-    case 's': print_str(va_arg(ap, const char *)); break;
-    case 'c': console_putc((char)va_arg(ap, int)); break;
-    case 'd': print_dec(lng ? va_arg(ap, int64_t) : va_arg(ap, int)); break;
-    case 'u': print_udec(lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned)); break;
-    case 'p': print_hex(va_arg(ap, uintptr_t)); break;
-    case 'x': {
-      uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-      int digits = 1;
-      while (digits < 16 && (v >> (4 * digits))) digits++;
-      print_hex_digits(v, width > digits ? (width > 16 ? 16 : width) : digits);
-      break;
-    }
-    case '%': console_putc('%'); break;
-    case 0: fmt--; break;
-    default: console_putc('%'); console_putc(*fmt); break;
+      case 's': print_str(va_arg(ap, const char*)); break;
+      case 'c': console_putc((char)va_arg(ap, int)); break;
+      case 'd': print_dec(lng ? va_arg(ap, int64_t) : va_arg(ap, int)); break;
+      case 'u': print_udec(lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned)); break;
+      case 'p': print_hex(va_arg(ap, uintptr_t)); break;
+      case 'x': {
+        uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+        int digits = 1;
+        while (digits < 16 && (v >> (4 * digits))) digits++;
+        print_hex_digits(v, width > digits ? (width > 16 ? 16 : width) : digits);
+        break;
+      }
+      case '%': console_putc('%'); break;
+      case 0: fmt--; break;
+      default:
+        console_putc('%');
+        console_putc(*fmt);
+        break;
     }
   }
   va_end(ap);
 }
 
-void *memset(void *d, int c, size_t n) {
-  unsigned char *p = d;
+void* memset(void* d, int c, size_t n) {
+  unsigned char* p = d;
   while (n--) *p++ = (unsigned char)c;
   return d;
 }
 
-void *memcpy(void *d, const void *s, size_t n) {
-  unsigned char *p = d;
-  const unsigned char *q = s;
+void* memcpy(void* d, const void* s, size_t n) {
+  unsigned char* p = d;
+  const unsigned char* q = s;
   while (n--) *p++ = *q++;
   return d;
 }
@@ -87,7 +91,7 @@ int qemu_quirks(void) {
   return (misa >> ('S' - 'A')) & 1;
 }
 
-void check(const char *name, uint64_t got, uint64_t want) {
+void check(const char* name, uint64_t got, uint64_t want) {
   check_count++;
   if (got != want) {
     check_failures++;
@@ -101,7 +105,7 @@ void check(const char *name, uint64_t got, uint64_t want) {
   }
 }
 
-void finish(const char *prog) {
+void finish(const char* prog) {
   print_str(prog);
   print_str(": ");
   if (check_failures) {

@@ -45,7 +45,7 @@ void trap_handle_c(uint64_t vec) {
   uint64_t next = trap_rec.resume;
   trap_rec.resume = 0;
   if (!next) {
-    uint16_t insn = *(volatile uint16_t *)epc;
+    uint16_t insn = *(volatile uint16_t*)epc;
     next = epc + ((insn & 3) == 3 ? 4 : 2);
   }
   CSR_WRITE(mepc, next);
