@@ -53,8 +53,10 @@ constexpr uint16_t kNoSlot = 0xffff;
 }  // namespace
 
 struct CompiledBlock {
-  uint64_t pc = 0;
+  uint64_t pc = 0, phys = 0;
   uint32_t mode = 0;
+  // Physical code ranges (start, length): one, or two for a block crossing a page.
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
   bool single = false;
   uint32_t num_insns = 0;
   uint32_t byte_len = 0;
@@ -398,12 +400,8 @@ class Lowering {
 
 }  // namespace
 
-Interpreter::Interpreter(ir::Host& host, ir::FastMemory mem, Translator translator, bool check_ir)
-    : host_(host),
-      mem_(mem),
-      translator_(std::move(translator)),
-      check_ir_(check_ir),
-      jump_cache_(kJumpCacheSize, nullptr) {}
+Interpreter::Interpreter(ir::Host& host, Translator translator, bool check_ir)
+    : host_(host), translator_(std::move(translator)), check_ir_(check_ir), jump_cache_(kJumpCacheSize, nullptr) {}
 
 Interpreter::~Interpreter() = default;
 
@@ -419,11 +417,12 @@ ir::Block Interpreter::build_ir(ir::GuestState& s, uint64_t pc, unsigned max_ins
   return b;
 }
 
-CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, bool single) {
+CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, uint64_t phys, bool single) {
   ir::Block b = build_ir(s, pc, single ? 1 : 64, check_ir_);
   if (on_translate) on_translate(b);
   auto cb = std::make_unique<CompiledBlock>();
   cb->pc = pc;
+  cb->phys = phys;
   cb->mode = s.mode;
   cb->single = single;
   cb->num_insns = b.num_insns;
@@ -432,18 +431,33 @@ CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, bool single)
   cb->term = b.term;
   Lowering(b, *cb).run();
   stats_.blocks_translated++;
-  host_.code_translated(pc, b.byte_len);
+  uint64_t first_len = std::min<uint64_t>(b.byte_len, 4096 - (pc & 4095));
+  cb->ranges.push_back({phys, first_len});
+  if (first_len < b.byte_len) {
+    // Only an instruction straddling the page boundary gets here; its second page was
+    // fetched successfully while translating, so it translates now too.
+    uint64_t phys2 = pc + first_len;
+    if ((s.mode & ir::kModeVirtual) && !host_.fetch_page(s, pc + first_len, phys2))
+      throw std::logic_error("code page vanished during translation");
+    cb->ranges.push_back({phys2, b.byte_len - first_len});
+  }
   CompiledBlock* raw = cb.get();
-  for (uint64_t page = pc >> 12; page <= (pc + b.byte_len - 1) >> 12; page++) by_page_[page].push_back(raw);
-  cache_[Key{pc, s.mode, single}] = std::move(cb);
+  for (auto [start, len] : cb->ranges) {
+    host_.code_translated(start, len);
+    for (uint64_t page = start >> 12; page <= (start + len - 1) >> 12; page++) by_page_[page].push_back(raw);
+  }
+  if (cb->ranges.size() > 1 && (s.mode & ir::kModeVirtual)) multi_page_.push_back(raw);
+  cache_[Key{pc, phys, s.mode, single}] = std::move(cb);
   return raw;
 }
 
 CompiledBlock* Interpreter::lookup(ir::GuestState& s, uint64_t pc, bool single) {
   CompiledBlock*& slot = jump_cache_[(pc >> 1) & (kJumpCacheSize - 1)];
   if (slot && slot->pc == pc && slot->mode == s.mode && slot->single == single) return slot;
-  auto it = cache_.find(Key{pc, s.mode, single});
-  CompiledBlock* b = it != cache_.end() ? it->second.get() : compile(s, pc, single);
+  uint64_t phys = pc;
+  if ((s.mode & ir::kModeVirtual) && !host_.fetch_page(s, pc, phys)) return nullptr;
+  auto it = cache_.find(Key{pc, phys, s.mode, single});
+  CompiledBlock* b = it != cache_.end() ? it->second.get() : compile(s, pc, phys, single);
   if (!single) slot = b;
   return b;
 }
@@ -451,13 +465,16 @@ CompiledBlock* Interpreter::lookup(ir::GuestState& s, uint64_t pc, bool single) 
 void Interpreter::drop(CompiledBlock* b) {
   if (b->dead) return;
   b->dead = true;
-  for (uint64_t page = b->pc >> 12; page <= (b->pc + b->byte_len - 1) >> 12; page++) {
-    auto it = by_page_.find(page);
-    if (it == by_page_.end()) continue;
-    std::erase(it->second, b);
-    if (it->second.empty()) by_page_.erase(it);
+  for (auto [start, len] : b->ranges) {
+    for (uint64_t page = start >> 12; page <= (start + len - 1) >> 12; page++) {
+      auto it = by_page_.find(page);
+      if (it == by_page_.end()) continue;
+      std::erase(it->second, b);
+      if (it->second.empty()) by_page_.erase(it);
+    }
   }
-  auto it = cache_.find(Key{b->pc, b->mode, b->single});
+  std::erase(multi_page_, b);
+  auto it = cache_.find(Key{b->pc, b->phys, b->mode, b->single});
   if (it != cache_.end()) {
     graveyard_.push_back(std::move(it->second));
     cache_.erase(it);
@@ -471,7 +488,8 @@ void Interpreter::invalidate(uint64_t addr, uint64_t len) {
     auto it = by_page_.find(page);
     if (it == by_page_.end()) continue;
     for (CompiledBlock* b : it->second)
-      if (b->pc < addr + len && addr < b->pc + b->byte_len) victims.push_back(b);
+      for (auto [start, n] : b->ranges)
+        if (start < addr + len && addr < start + n) victims.push_back(b);
   }
   if (victims.empty()) return;
   for (CompiledBlock* b : victims) drop(b);
@@ -483,9 +501,19 @@ void Interpreter::flush() {
   for (auto& [k, b] : cache_) graveyard_.push_back(std::move(b));
   cache_.clear();
   by_page_.clear();
+  multi_page_.clear();
   std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
   generation_++;
   stats_.cache_flushes++;
+}
+
+void Interpreter::flush_virtual() {
+  // Blocks are keyed by physical pc too, so they stay valid; only the virtual lookups go.
+  // A block crossing a page depends on the mapping of its second page, so it goes.
+  std::vector<CompiledBlock*> victims = multi_page_;
+  for (CompiledBlock* b : victims) drop(b);
+  std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
+  generation_++;
 }
 
 ir::Block Interpreter::translate_for_dump(ir::GuestState& s, uint64_t pc) { return build_ir(s, pc, 64, true); }
@@ -541,17 +569,27 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
       goto done;
     }
     uint64_t remaining = limit - s.icount;
-    if (prev && prev_edge >= 0 && prev->link_gen == generation_ && prev->next[prev_edge] &&
-        prev->next[prev_edge]->pc == s.pc && prev->next[prev_edge]->mode == s.mode) {
+    // Under virtual addressing a link may only stay within the page, whose mapping was
+    // valid when the running block was looked up.
+    const bool may_link = prev && prev_edge >= 0 && (!(s.mode & ir::kModeVirtual) || (prev->pc >> 12) == (s.pc >> 12));
+    if (may_link && prev->link_gen == generation_ && prev->next[prev_edge] && prev->next[prev_edge]->pc == s.pc &&
+        prev->next[prev_edge]->mode == s.mode) {
       blk = prev->next[prev_edge];
     } else {
       blk = lookup(s, s.pc, tracing);
-      if (prev && prev_edge >= 0 && !blk->single) {
+      if (!blk) {
+        exit = {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
+        goto done;
+      }
+      if (may_link && !blk->single) {
         if (prev->link_gen != generation_) prev->next[0] = prev->next[1] = nullptr, prev->link_gen = generation_;
         prev->next[prev_edge] = blk;
       }
     }
-    if (blk->num_insns > remaining) blk = lookup(s, s.pc, true);
+    if (blk->num_insns > remaining && !(blk = lookup(s, s.pc, true))) {
+      exit = {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
+      goto done;
+    }
     prepare(blk);
     if (tracing) on_insn(s, s.pc);
     base = s.icount;
@@ -624,21 +662,21 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
   L_GeUI: R[op->d] = R[op->a] >= op->imm; NEXT;
   L_Select: R[op->d] = (R[op->a] & 1) ? R[op->b] : R[op->imm]; NEXT;
 
-#define LOAD(T, EXT, SIZE)                                        \
-  {                                                               \
-    uint64_t addr = R[op->a] + op->imm;                           \
-    uint64_t off = addr - mem_.base;                              \
-    if (off <= mem_.size - SIZE) [[likely]] {                     \
-      T v;                                                        \
-      std::memcpy(&v, mem_.host + off, SIZE);                     \
-      R[op->d] = EXT(v);                                          \
-    } else {                                                      \
-      BEFORE_HOST_CALL();                                         \
-      uint64_t v;                                                 \
-      if (!host_.load(s, addr, SIZE, v)) TRAP_HERE();             \
-      R[op->d] = EXT(T(v));                                       \
-    }                                                             \
-    NEXT;                                                         \
+#define LOAD(T, EXT, SIZE)                                                  \
+  {                                                                         \
+    uint64_t addr = R[op->a] + op->imm;                                     \
+    const ir::TlbEntry& e = s.tlb[s.data_tlb][(addr >> 12) % ir::kTlbEntries]; \
+    if (e.read_tag == (addr & ~0xfffull) && (addr & 0xfff) <= 4096 - SIZE) [[likely]] { \
+      T v;                                                                  \
+      std::memcpy(&v, reinterpret_cast<const void*>(addr + e.addend), SIZE); \
+      R[op->d] = EXT(v);                                                    \
+    } else {                                                                \
+      BEFORE_HOST_CALL();                                                   \
+      uint64_t v;                                                           \
+      if (!host_.load(s, addr, SIZE, v)) TRAP_HERE();                       \
+      R[op->d] = EXT(T(v));                                                 \
+    }                                                                       \
+    NEXT;                                                                   \
   }
 #define ZX(v) uint64_t(v)
 #define SX(v) uint64_t(int64_t(v))
@@ -652,26 +690,25 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
 #undef LOAD
 #undef ZX
 #undef SX
-#define STORE(T, SIZE)                                                               \
-  {                                                                                  \
-    uint64_t addr = R[op->a] + op->imm;                                              \
-    uint64_t off = addr - mem_.base;                                                 \
-    if (off <= mem_.size - SIZE && !mem_.page_flags[off >> 12] &&                    \
-        !mem_.page_flags[(off + SIZE - 1) >> 12]) [[likely]] {                       \
-      T v = T(R[op->b]);                                                             \
-      std::memcpy(mem_.host + off, &v, SIZE);                                        \
-    } else {                                                                         \
-      BEFORE_HOST_CALL();                                                            \
-      if (!host_.store(s, addr, SIZE, R[op->b])) TRAP_HERE();                        \
-      if (s.exit_request) {                                                          \
-        s.exit_request = 0;                                                          \
-        s.icount = base + op->insn + 1;                                              \
-        s.pc = blk->next_insn_pc(op->insn);                                          \
-        exit = {ir::ExitKind::Yield, s.pc};                                          \
-        goto done;                                                                   \
-      }                                                                              \
-    }                                                                                \
-    NEXT;                                                                            \
+#define STORE(T, SIZE)                                                      \
+  {                                                                         \
+    uint64_t addr = R[op->a] + op->imm;                                     \
+    const ir::TlbEntry& e = s.tlb[s.data_tlb][(addr >> 12) % ir::kTlbEntries]; \
+    if (e.write_tag == (addr & ~0xfffull) && (addr & 0xfff) <= 4096 - SIZE) [[likely]] { \
+      T v = T(R[op->b]);                                                    \
+      std::memcpy(reinterpret_cast<void*>(addr + e.addend), &v, SIZE);      \
+    } else {                                                                \
+      BEFORE_HOST_CALL();                                                   \
+      if (!host_.store(s, addr, SIZE, R[op->b])) TRAP_HERE();               \
+      if (s.exit_request) {                                                 \
+        s.exit_request = 0;                                                 \
+        s.icount = base + op->insn + 1;                                     \
+        s.pc = blk->next_insn_pc(op->insn);                                 \
+        exit = {ir::ExitKind::Yield, s.pc};                                 \
+        goto done;                                                          \
+      }                                                                     \
+    }                                                                       \
+    NEXT;                                                                   \
   }
   L_St8: STORE(uint8_t, 1)
   L_St16: STORE(uint16_t, 2)

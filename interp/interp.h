@@ -19,40 +19,41 @@ struct CompiledBlock;
 
 class Interpreter final : public ir::Engine {
  public:
-  Interpreter(ir::Host& host, ir::FastMemory mem, Translator translator, bool check_ir);
+  Interpreter(ir::Host& host, Translator translator, bool check_ir);
   ~Interpreter() override;
 
   ir::ExitInfo run(ir::GuestState& s, uint64_t icount_limit) override;
   void invalidate(uint64_t addr, uint64_t len) override;
   void flush() override;
+  void flush_virtual() override;
   const ir::EngineStats& stats() const override { return stats_; }
   ir::Block translate_for_dump(ir::GuestState& s, uint64_t pc) override;
 
  private:
   ir::Block build_ir(ir::GuestState& s, uint64_t pc, unsigned max_insns, bool check);
   CompiledBlock* lookup(ir::GuestState& s, uint64_t pc, bool single);
-  CompiledBlock* compile(ir::GuestState& s, uint64_t pc, bool single);
+  CompiledBlock* compile(ir::GuestState& s, uint64_t pc, uint64_t phys, bool single);
   void drop(CompiledBlock* b);
 
   ir::Host& host_;
-  ir::FastMemory mem_;
   Translator translator_;
   bool check_ir_;
   ir::EngineStats stats_;
 
   struct Key {
-    uint64_t pc;
+    uint64_t pc, phys;
     uint32_t mode;
     bool single;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
-    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.pc ^ (uint64_t(k.mode) << 48) ^ k.single); }
+    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.pc ^ (k.phys << 20) ^ (uint64_t(k.mode) << 48) ^ k.single); }
   };
   std::unordered_map<Key, std::unique_ptr<CompiledBlock>, KeyHash> cache_;
   std::unordered_map<uint64_t, std::vector<CompiledBlock*>> by_page_;
   static constexpr unsigned kJumpCacheSize = 4096;
   std::vector<CompiledBlock*> jump_cache_;
+  std::vector<CompiledBlock*> multi_page_;  // virtual-mode blocks whose code spans two pages
   std::vector<std::unique_ptr<CompiledBlock>> graveyard_;  // freed once no block is running
   uint64_t generation_ = 1;  // bumped on invalidation: chained links of older generations are void
 };

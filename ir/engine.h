@@ -11,6 +11,21 @@ namespace polyemu::ir {
 constexpr unsigned kNumRegs = 64;    // integer registers, then floating point
 constexpr unsigned kScratch = 2048;  // engine temporaries, addressed right after regs
 
+// One software-TLB entry: a guest virtual page mapped to host memory. A tag is the page
+// address of an access kind that may take the fast path; kNoTag never matches.
+struct TlbEntry {
+  static constexpr uint64_t kNoTag = ~0ull;
+  uint64_t read_tag = kNoTag, write_tag = kNoTag, exec_tag = kNoTag;
+  uintptr_t addend = 0;  // host address = guest virtual address + addend
+};
+constexpr unsigned kTlbEntries = 256;  // per TLB, direct mapped by virtual page number
+constexpr unsigned kNumTlbs = 4;       // one per data-access mode; the machine picks which
+
+// Mode bits engines understand; the rest of `mode` belongs to the guest ISA.
+// kModeVirtual: guest addresses are virtual, so blocks are looked up by virtual and physical
+// pc and chain only within one page (a mapping may change between pages).
+constexpr uint32_t kModeVirtual = 1u << 31;
+
 struct GuestState {
   uint64_t regs[kNumRegs];
   uint64_t scratch[kScratch];
@@ -19,14 +34,9 @@ struct GuestState {
   uint32_t mode = 0;                       // translation mode: part of every block's cache key
   uint32_t exit_request = 0;               // set by the host to make the engine return at the next boundary
   uint64_t trap_cause = 0, trap_tval = 0;  // filled by a Host call that returns false
-};
-
-// RAM the engine may touch directly. Stores into pages with a nonzero flag take the
-// slow path (those pages hold translated code or are watched by the machine).
-struct FastMemory {
-  uint8_t* host = nullptr;
-  uint64_t base = 0, size = 0;
-  const uint8_t* page_flags = nullptr;  // one byte per 4 KiB page of RAM
+  uint64_t fcsr = 0;                       // floating-point rounding mode (bits 7:5) and flags (4:0)
+  uint32_t data_tlb = 0;                   // which TLB loads and stores use
+  TlbEntry tlb[kNumTlbs][kTlbEntries];     // filled and flushed by the machine
 };
 
 class Host {
@@ -34,14 +44,17 @@ class Host {
   virtual ~Host() = default;
   // Each returns false after filling state.trap_cause/trap_tval.
   virtual bool fetch(GuestState& s, uint64_t addr, uint16_t& out) = 0;
+  // Translates the code address `addr` (virtual when state.mode has kModeVirtual) to
+  // physical, as an instruction fetch would.
+  virtual bool fetch_page(GuestState& s, uint64_t addr, uint64_t& phys) = 0;
   virtual bool load(GuestState& s, uint64_t addr, unsigned size, uint64_t& out) = 0;
   virtual bool store(GuestState& s, uint64_t addr, unsigned size, uint64_t value) = 0;
   virtual bool load_reserved(GuestState& s, uint64_t addr, unsigned size, uint64_t& out) = 0;
   virtual bool store_cond(GuestState& s, uint64_t addr, unsigned size, uint64_t value, uint64_t& out) = 0;
   virtual bool atomic(GuestState& s, uint64_t addr, unsigned size, AtomicOp op, uint64_t value, uint64_t& old) = 0;
   virtual bool csr(GuestState& s, CsrImm c, uint64_t value, uint64_t& old) = 0;
-  // Called once per translated block with the guest bytes it covers.
-  virtual void code_translated(uint64_t addr, uint64_t len) = 0;
+  // Called once per translated block with the physical guest bytes it covers.
+  virtual void code_translated(uint64_t phys, uint64_t len) = 0;
 };
 
 struct ExitInfo {
@@ -62,8 +75,11 @@ class Engine {
   virtual ~Engine() = default;
   // Runs until an exit, `exit_request`, or `state.icount == icount_limit` exactly.
   virtual ExitInfo run(GuestState& s, uint64_t icount_limit) = 0;
-  // Drops translations overlapping [addr, addr+len).
+  // Drops translations overlapping the physical range [addr, addr+len).
   virtual void invalidate(uint64_t addr, uint64_t len) = 0;
+  // The guest's virtual-to-physical mappings changed (satp write, sfence.vma): forget
+  // every lookup that depended on them.
+  virtual void flush_virtual() = 0;
   virtual void flush() = 0;
   virtual const EngineStats& stats() const = 0;
   // Translates and returns the optimized IR of the block at pc (for --dump-ir and tests).

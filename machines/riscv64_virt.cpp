@@ -51,8 +51,7 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)), hart_(0), cl
   bus_.map(kClintBase, Clint::kSize, clint_.get());
   bus_.map(kUartBase, kUartSize, uart_.get());
 
-  ir::FastMemory fm{ram_, kRamBase, cfg_.memory, page_flags_.data()};
-  engine_ = std::make_unique<interp::Interpreter>(*this, fm, riscv::translate, cfg_.check_ir);
+  engine_ = std::make_unique<interp::Interpreter>(*this, riscv::translate, cfg_.check_ir);
   if (cfg_.trace) {
     engine_->on_insn = [this](const ir::GuestState&, uint64_t pc) {
       uint32_t bits = insn_bits_at(pc);
@@ -134,8 +133,23 @@ bool Riscv64Virt::fetch(ir::GuestState& s, uint64_t addr, uint16_t& out) {
   return true;
 }
 
+void Riscv64Virt::tlb_fill(ir::GuestState& s, uint64_t addr) {
+  uint64_t page = addr & ~0xfffull;
+  ir::TlbEntry& e = s.tlb[s.data_tlb][(addr >> 12) % ir::kTlbEntries];
+  e.read_tag = page;
+  e.write_tag = page_flags_[(page - kRamBase) >> 12] ? ir::TlbEntry::kNoTag : page;
+  e.exec_tag = page;
+  e.addend = reinterpret_cast<uintptr_t>(ram_) - kRamBase;
+}
+
+bool Riscv64Virt::fetch_page(ir::GuestState&, uint64_t addr, uint64_t& phys) {
+  phys = addr;
+  return true;
+}
+
 bool Riscv64Virt::load(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t& out) {
   if (in_ram(addr, size)) {
+    tlb_fill(s, addr);
     out = 0;
     std::memcpy(&out, ram_ + (addr - kRamBase), size);
     return true;
@@ -168,6 +182,7 @@ bool Riscv64Virt::store(ir::GuestState& s, uint64_t addr, unsigned size, uint64_
       }
     }
     std::memcpy(ram_ + (addr - kRamBase), &value, size);
+    tlb_fill(s, addr);
     if (reservation_valid_ && addr < reservation_addr_ + 8 && reservation_addr_ < addr + size)
       reservation_valid_ = false;
     if (has_htif_ && addr < tohost_ + 8 && tohost_ < addr + size) htif_store();
@@ -238,7 +253,16 @@ bool Riscv64Virt::csr(ir::GuestState& s, ir::CsrImm c, uint64_t value, uint64_t&
 void Riscv64Virt::code_translated(uint64_t addr, uint64_t len) {
   if (len == 0 || !in_ram(addr, 1)) return;
   uint64_t end = std::min(addr + len, kRamBase + cfg_.memory);
-  for (uint64_t pg = (addr - kRamBase) >> 12; pg <= (end - 1 - kRamBase) >> 12; pg++) page_flags_[pg] |= kCode;
+  for (uint64_t pg = (addr - kRamBase) >> 12; pg <= (end - 1 - kRamBase) >> 12; pg++) {
+    if (page_flags_[pg] & kCode) continue;
+    page_flags_[pg] |= kCode;
+    // Stores to this page must now take the slow path, which invalidates the code.
+    uintptr_t host_page = reinterpret_cast<uintptr_t>(ram_) + (pg << 12);
+    for (auto& tlb : hart_.state().tlb)
+      for (ir::TlbEntry& e : tlb)
+        if (e.write_tag != ir::TlbEntry::kNoTag && e.write_tag + e.addend == host_page)
+          e.write_tag = ir::TlbEntry::kNoTag;
+  }
 }
 
 // For system instructions the engine has already retired: undo that and raise

@@ -72,6 +72,7 @@ class Riscv64Virt final : public ir::Host {
 
   // ir::Host
   bool fetch(ir::GuestState& s, uint64_t addr, uint16_t& out) override;
+  bool fetch_page(ir::GuestState& s, uint64_t addr, uint64_t& phys) override;
   bool load(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t& out) override;
   bool store(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t value) override;
   bool load_reserved(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t& out) override;
@@ -83,6 +84,7 @@ class Riscv64Virt final : public ir::Host {
  private:
   enum PageFlag : uint8_t { kCode = 1, kWatched = 2 };
   void load_images();
+  void tlb_fill(ir::GuestState& s, uint64_t addr);
   void reset();
   bool in_ram(uint64_t addr, uint64_t len) const {
     return addr >= kRamBase && addr - kRamBase <= cfg_.memory - len && len <= cfg_.memory;
