@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -58,12 +60,24 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   CLI::App* run = app.add_subcommand("run", "Run a guest program on an emulated machine");
-  std::string machine = "riscv64-virt", kernel, memory = "128M", engine = "interp";
+  std::string machine = "riscv64-virt", kernel, memory = "128M", engine = "interp", bios, dump_dtb;
   std::vector<std::string> loads;
   uint64_t max_insns = 0;
+  polyemu::MachineConfig cfg;
   bool trace = false, dump_ir = false, stats = false, check_ir = false;
   run->add_option("--machine,-M", machine, "Board to emulate")->check(CLI::IsMember({"riscv64-virt"}));
-  run->add_option("--kernel,-k", kernel, "ELF executable to load and boot (default: the bundled demo)");
+  run->add_option("--kernel,-k", kernel,
+                  "With --bios: the S-mode payload (ELF, or raw at 0x80200000). Without: the program to run "
+                  "(default: the bundled demo)");
+  run->add_option("--bios", bios, "Firmware started at 0x80000000 (ELF or raw), e.g. OpenSBI's fw_jump.elf; "
+                                  "'none' for no firmware (the default)");
+  run->add_option("--initrd", cfg.initrd, "Initial ramdisk for the kernel");
+  run->add_option("--append", cfg.append, "Kernel command line");
+  run->add_option("--dtb", cfg.dtb, "Device tree blob to pass instead of the generated one");
+  run->add_option("--dump-dtb", dump_dtb, "Write the generated device tree to FILE and exit");
+  run->add_option("--smp", cfg.smp, "Number of harts (1-8)");
+  run->add_option("--serial-input", cfg.serial_input,
+                  "File whose bytes are typed into the UART, one whenever its receiver is empty");
   run->add_option("--memory,-m", memory, "RAM size, e.g. 128M or 1G");
   run->add_option("--load", loads, "Raw binary to copy into RAM: FILE@ADDR (boots at the first one without --kernel)");
   run->add_option("--max-insns", max_insns, "Stop after N instructions (exit code 124)");
@@ -86,7 +100,6 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  polyemu::MachineConfig cfg;
   try {
     cfg.memory = parse_size(memory);
   } catch (const std::exception&) {
@@ -105,7 +118,8 @@ int main(int argc, char** argv) {
       return fail("invalid address in --load '" + l + "'");
     }
   }
-  if (kernel.empty() && cfg.raw_loads.empty()) {
+  if (bios != "none") cfg.bios = bios;
+  if (kernel.empty() && cfg.raw_loads.empty() && cfg.bios.empty()) {
     kernel = default_rom();
     if (kernel.empty()) return fail("no --kernel given and the bundled demo (roms/demo.elf) was not found");
   }
@@ -118,6 +132,13 @@ int main(int argc, char** argv) {
 
   try {
     polyemu::Riscv64Virt vm(cfg);
+    if (!dump_dtb.empty()) {
+      const std::vector<uint8_t>& dt = vm.device_tree();
+      FILE* f = std::fopen(dump_dtb.c_str(), "wb");
+      if (!f || std::fwrite(dt.data(), 1, dt.size(), f) != dt.size() || std::fclose(f) != 0)
+        return fail("cannot write " + dump_dtb + ": " + std::strerror(errno));
+      return 0;
+    }
     auto t0 = std::chrono::steady_clock::now();
     polyemu::RunResult r = vm.run();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -126,7 +147,7 @@ int main(int argc, char** argv) {
       uint64_t n = vm.instructions();
       std::fprintf(stderr, "polyemu: instructions %llu\n", (unsigned long long)n);
       std::fprintf(stderr, "polyemu: blocks translated %llu\n",
-                   (unsigned long long)vm.engine().stats().blocks_translated);
+                   (unsigned long long)vm.blocks_translated());
       std::fprintf(stderr, "polyemu: seconds %.3f\n", secs);
       std::fprintf(stderr, "polyemu: mips %.1f\n", secs > 0 ? n / secs / 1e6 : 0.0);
     }

@@ -102,11 +102,19 @@ ElfImage load_elf(const std::string& path, uint16_t machine, const GuestRam& ram
   return img;
 }
 
+bool is_elf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  return in && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+}
+
 uint64_t load_raw(const std::string& path, uint64_t addr, const GuestRam& ram) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw LoadError(path + ": " + std::strerror(errno));
   std::streamoff size = in.tellg();
   if (size < 0) throw LoadError(path + ": cannot determine size");
+  if (size == 0) throw LoadError(path + ": file is empty");
   if (!inside(ram, addr, uint64_t(size)))
     throw LoadError(path + ": " + std::to_string(size) + " bytes at " + hex(addr) + " do not fit in RAM " +
                     hex(ram.base) + "-" + hex(ram.base + ram.size));

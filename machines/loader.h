@@ -25,6 +25,8 @@ struct ElfImage {
 // Loads the PT_LOAD segments of a RISC-V ELF64 executable into RAM.
 ElfImage load_elf(const std::string& path, uint16_t machine, const GuestRam& ram,
                   std::initializer_list<const char*> wanted_symbols = {});
+// True when the file starts with the ELF magic (false also when it cannot be read).
+bool is_elf(const std::string& path);
 // Copies a whole file to `addr`; returns its size.
 uint64_t load_raw(const std::string& path, uint64_t addr, const GuestRam& ram);
 

@@ -1,27 +1,104 @@
 #include "machines/riscv64_virt.h"
 
 #include <elf.h>
+#include <libfdt.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include "frontend/riscv/decoder.h"
 #include "frontend/riscv/translate.h"
 #include "interp/interp.h"
+#include "machines/devices/rom.h"
 #include "machines/loader.h"
 
 namespace polyemu {
 
+using riscv::Access;
 using riscv::Hart;
 namespace cause = riscv::cause;
 
-Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)), hart_(0), clock_(hart_.state().icount) {
+namespace {
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t kTimebase = VirtualClock::kTicksPerSecond;
+constexpr const char* kIsa = "rv64imac_zicsr_zifencei";
+
+// OpenSBI's fw_dynamic handoff (include/sbi/fw_dynamic.h: magic "OSBI", version 2).
+std::vector<uint8_t> fw_dynamic_info(uint64_t next_addr) {
+  const uint64_t words[6] = {0x4942534f, 2, next_addr, /*next_mode S*/ 1, /*options*/ 0, /*boot_hart*/ 0};
+  std::vector<uint8_t> b(sizeof words);
+  std::memcpy(b.data(), words, sizeof words);
+  return b;
+}
+
+// Thin checked wrappers over libfdt's sequential writer.
+class FdtWriter {
+ public:
+  FdtWriter() : buf_(64 * 1024) {
+    check(fdt_create(buf_.data(), int(buf_.size())));
+    check(fdt_finish_reservemap(buf_.data()));
+  }
+  void begin(const std::string& name) { check(fdt_begin_node(buf_.data(), name.c_str())); }
+  void end() { check(fdt_end_node(buf_.data())); }
+  void prop(const char* name) { check(fdt_property(buf_.data(), name, nullptr, 0)); }
+  void prop(const char* name, const std::string& s) { check(fdt_property_string(buf_.data(), name, s.c_str())); }
+  // A list of strings, e.g. several compatibles.
+  void prop(const char* name, std::initializer_list<const char*> strs) {
+    std::string v;
+    for (const char* s : strs) v.append(s).push_back('\0');
+    check(fdt_property(buf_.data(), name, v.data(), int(v.size())));
+  }
+  void u32(const char* name, uint32_t v) { check(fdt_property_u32(buf_.data(), name, v)); }
+  void u64(const char* name, uint64_t v) { check(fdt_property_u64(buf_.data(), name, v)); }
+  void cells(const char* name, std::initializer_list<uint32_t> v) { cells(name, std::vector<uint32_t>(v)); }
+  void cells(const char* name, const std::vector<uint32_t>& v) {
+    std::vector<fdt32_t> be;
+    for (uint32_t c : v) be.push_back(cpu_to_fdt32(c));
+    check(fdt_property(buf_.data(), name, be.data(), int(be.size() * 4)));
+  }
+  // reg = <addr size> with two cells each.
+  void reg(uint64_t addr, uint64_t size) {
+    cells("reg", {uint32_t(addr >> 32), uint32_t(addr), uint32_t(size >> 32), uint32_t(size)});
+  }
+  std::vector<uint8_t> finish() {
+    check(fdt_finish(buf_.data()));
+    buf_.resize(fdt_totalsize(buf_.data()));
+    return std::vector<uint8_t>(buf_.begin(), buf_.end());
+  }
+
+ private:
+  static void check(int r) {
+    if (r < 0) throw std::logic_error(std::string("device tree: ") + fdt_strerror(r));
+  }
+  std::vector<char> buf_;
+};
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%llx", (unsigned long long)v);
+  return b;
+}
+
+std::vector<uint8_t> read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LoadError(std::string(what) + " " + path + ": " + std::strerror(errno));
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
   if (cfg_.memory < (1u << 20) || cfg_.memory > (64ull << 30) || cfg_.memory % 4096)
     throw std::invalid_argument("memory size must be a multiple of 4 KiB between 1 MiB and 64 GiB");
+  if (cfg_.smp < 1 || cfg_.smp > kMaxHarts)
+    throw std::invalid_argument("--smp must be between 1 and " + std::to_string(kMaxHarts));
+  if (cfg_.bios.empty() && (!cfg_.initrd.empty() || !cfg_.append.empty()) && cfg_.kernel.empty())
+    throw std::invalid_argument("--initrd and --append need a --kernel");
   void* p = mmap(nullptr, cfg_.memory, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
     throw std::invalid_argument("cannot allocate guest RAM of " + std::to_string(cfg_.memory) + " bytes");
@@ -32,33 +109,50 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)), hart_(0), cl
       std::fputc(c, stdout);
       if (c == '\n') std::fflush(stdout);
     };
+  if (!cfg_.serial_input.empty()) {
+    std::vector<uint8_t> in = read_file(cfg_.serial_input, "serial input");
+    serial_input_.assign(in.begin(), in.end());
+  }
+
+  const riscv::PhysRam phys_ram{ram_, kRamBase, cfg_.memory};
+  std::vector<ClintHartLines> lines;
+  for (unsigned i = 0; i < cfg_.smp; i++) {
+    auto slot = std::make_unique<HartSlot>();
+    slot->hart = std::make_unique<Hart>(i, phys_ram);
+    slot->engine = std::make_unique<interp::Interpreter>(*this, riscv::translate, cfg_.check_ir);
+    Hart* h = slot->hart.get();
+    lines.push_back({IrqLine([h](bool v) { h->set_irq(cause::kMsi, v); }),
+                     IrqLine([h](bool v) { h->set_irq(cause::kMti, v); })});
+    if (cfg_.trace) {
+      slot->engine->on_insn = [this, i](const ir::GuestState&, uint64_t pc) {
+        uint32_t bits = insn_bits_at(pc);
+        std::fprintf(stderr, "%u %016llx: %08x  %s\n", i, (unsigned long long)pc, bits,
+                     riscv::disassemble(bits, pc).c_str());
+      };
+    }
+    if (cfg_.dump_ir)
+      slot->engine->on_translate = [](const ir::Block& b) { std::fputs(ir::print(b).c_str(), stderr); };
+    harts_.push_back(std::move(slot));
+  }
+  clock_.begin_slice(harts_[0]->hart->state().icount, 0);
 
   uart_ = std::make_unique<Uart16550>([this](uint8_t c) { cfg_.console(c); }, IrqLine());
-  Hart* h = &hart_;
-  std::vector<ClintHartLines> lines{{IrqLine([h](bool v) { h->set_mip_bit(cause::kMsi, v); }),
-                                     IrqLine([h](bool v) { h->set_mip_bit(cause::kMti, v); })}};
-  clint_ = std::make_unique<Clint>(clock_, 1, std::move(lines));
+  clint_ = std::make_unique<Clint>(clock_, cfg_.smp, std::move(lines));
   finisher_ = std::make_unique<TestFinisher>([this](FinisherEvent ev, uint32_t code) {
     if (ev == FinisherEvent::kReset)
       reset_requested_ = true;
     else
       finish(ev == FinisherEvent::kPass ? 0 : int(code));
-    hart_.state().exit_request = 1;
+    cur().hart->state().exit_request = 1;
   });
   htif_ = std::make_unique<Htif>([this](uint8_t c) { cfg_.console(c); }, [this](uint32_t code) { finish(int(code)); });
+  boot_rom_ = std::make_unique<Rom>(fw_dynamic_info(kKernelBase));
   bus_.set_ram(kRamBase, cfg_.memory);
+  bus_.map(kBootRomBase, kBootRomSize, boot_rom_.get());
   bus_.map(kFinisherBase, kFinisherSize, finisher_.get());
   bus_.map(kClintBase, Clint::kSize, clint_.get());
   bus_.map(kUartBase, kUartSize, uart_.get());
 
-  engine_ = std::make_unique<interp::Interpreter>(*this, riscv::translate, cfg_.check_ir);
-  if (cfg_.trace) {
-    engine_->on_insn = [this](const ir::GuestState&, uint64_t pc) {
-      uint32_t bits = insn_bits_at(pc);
-      std::fprintf(stderr, "%016llx: %08x  %s\n", (unsigned long long)pc, bits, riscv::disassemble(bits, pc).c_str());
-    };
-  }
-  if (cfg_.dump_ir) engine_->on_translate = [](const ir::Block& b) { std::fputs(ir::print(b).c_str(), stderr); };
   load_images();
   reset();
 }
@@ -67,14 +161,45 @@ Riscv64Virt::~Riscv64Virt() {
   if (ram_) munmap(ram_, cfg_.memory);
 }
 
+uint64_t Riscv64Virt::instructions() const {
+  uint64_t n = 0;
+  for (const auto& h : harts_) n += h->hart->state().icount;
+  return n;
+}
+
+uint64_t Riscv64Virt::blocks_translated() const {
+  uint64_t n = 0;
+  for (const auto& h : harts_) n += h->engine->stats().blocks_translated;
+  return n;
+}
+
 void Riscv64Virt::load_images() {
+  std::memset(ram_, 0, cfg_.memory);
+  std::fill(page_flags_.begin(), page_flags_.end(), 0);
+  has_htif_ = false;
   GuestRam ram{ram_, kRamBase, cfg_.memory};
   bool have_entry = false;
   for (const RawLoad& l : cfg_.raw_loads) {
     load_raw(l.path, l.addr, ram);
     if (!have_entry) entry_ = l.addr, have_entry = true;
   }
-  if (!cfg_.kernel.empty()) {
+  uint64_t kernel_addr = 0;
+  if (!cfg_.bios.empty()) {
+    if (is_elf(cfg_.bios))
+      load_elf(cfg_.bios, EM_RISCV, ram);
+    else
+      load_raw(cfg_.bios, kRamBase, ram);
+    entry_ = kRamBase;
+    have_entry = true;
+    if (!cfg_.kernel.empty()) {
+      kernel_addr = kKernelBase;
+      if (is_elf(cfg_.kernel))
+        kernel_addr = load_elf(cfg_.kernel, EM_RISCV, ram).entry;
+      else
+        load_raw(cfg_.kernel, kKernelBase, ram);
+    }
+  } else if (!cfg_.kernel.empty()) {
+    // Without firmware the kernel is a bare-metal ELF program (raw images: --load FILE@ADDR).
     ElfImage img = load_elf(cfg_.kernel, EM_RISCV, ram, {"tohost", "fromhost"});
     entry_ = img.entry;
     auto t = img.symbols.find("tohost");
@@ -86,23 +211,147 @@ void Riscv64Virt::load_images() {
       fromhost_ = f != img.symbols.end() && in_ram(f->second, 8) ? f->second : tohost_ + 8;
       page_flags_[(tohost_ - kRamBase) >> 12] |= kWatched;
     }
+    kernel_addr = entry_;
+    have_entry = true;
   }
-  if (cfg_.kernel.empty() && cfg_.raw_loads.empty()) throw LoadError("nothing to run: give --kernel or --load");
+  if (!have_entry) throw LoadError("nothing to run: give --kernel, --bios or --load");
   if (!in_ram(entry_, 2)) throw LoadError("entry point is outside RAM");
+
+  // Device tree at the top of RAM (2 MiB aligned, as QEMU does); the initrd goes
+  // 128 MiB (or half of RAM) above the kernel so that an unpacking kernel does not reach it.
+  std::vector<uint8_t> initrd;
+  if (!cfg_.initrd.empty()) initrd = read_file(cfg_.initrd, "initrd");
+  if (!initrd.empty()) {
+    initrd_start_ = (kernel_addr ? kernel_addr : kRamBase) + std::min<uint64_t>(cfg_.memory / 2, 128 * kMiB);
+    initrd_end_ = initrd_start_ + initrd.size();
+    if (!in_ram(initrd_start_, initrd.size()) || initrd_end_ > kRamBase + cfg_.memory - 2 * kMiB)
+      throw LoadError("initrd " + cfg_.initrd + " (" + std::to_string(initrd.size()) + " bytes) does not fit in RAM");
+    std::memcpy(ram_ + (initrd_start_ - kRamBase), initrd.data(), initrd.size());
+  }
+  if (!cfg_.dtb.empty()) {
+    fdt_ = read_file(cfg_.dtb, "device tree");
+    if (fdt_.size() < sizeof(fdt_header) || fdt_check_header(fdt_.data()) != 0 ||
+        fdt_totalsize(fdt_.data()) != fdt_.size())
+      throw LoadError("device tree " + cfg_.dtb + ": not a valid flattened device tree blob");
+  } else {
+    fdt_ = build_device_tree();
+  }
+  // A bare-metal program (no firmware) owns all of RAM: it gets no device tree in memory.
+  fdt_addr_ = 0;
+  if (cfg_.bios.empty() && cfg_.dtb.empty()) return;
+  if (fdt_.size() > 2 * kMiB) throw LoadError("device tree is larger than 2 MiB");
+  fdt_addr_ = (kRamBase + cfg_.memory - fdt_.size()) & ~(2 * kMiB - 1);
+  if (fdt_addr_ < kRamBase || (initrd_end_ && fdt_addr_ < initrd_end_))
+    throw LoadError("RAM is too small for the device tree");
+  std::memcpy(ram_ + (fdt_addr_ - kRamBase), fdt_.data(), fdt_.size());
+}
+
+std::vector<uint8_t> Riscv64Virt::build_device_tree() const {
+  const unsigned n = cfg_.smp;
+  auto intc_phandle = [](unsigned hart) { return 1 + hart; };
+  const uint32_t kTestPhandle = 100;
+  FdtWriter w;
+  w.begin("");
+  w.u32("#address-cells", 2);
+  w.u32("#size-cells", 2);
+  w.prop("compatible", "riscv-virtio");
+  w.prop("model", "riscv-virtio,polyemu");
+
+  w.begin("chosen");
+  if (!cfg_.append.empty()) w.prop("bootargs", cfg_.append);
+  w.prop("stdout-path", "/soc/serial@" + hex(kUartBase));
+  if (initrd_end_) {
+    w.u64("linux,initrd-start", initrd_start_);
+    w.u64("linux,initrd-end", initrd_end_);
+  }
+  w.end();
+
+  w.begin("memory@" + hex(kRamBase));
+  w.prop("device_type", "memory");
+  w.reg(kRamBase, cfg_.memory);
+  w.end();
+
+  w.begin("cpus");
+  w.u32("#address-cells", 1);
+  w.u32("#size-cells", 0);
+  w.u32("timebase-frequency", kTimebase);
+  for (unsigned i = 0; i < n; i++) {
+    w.begin("cpu@" + std::to_string(i));
+    w.prop("device_type", "cpu");
+    w.u32("reg", i);
+    w.prop("status", "okay");
+    w.prop("compatible", "riscv");
+    w.prop("riscv,isa", kIsa);
+    w.prop("mmu-type", "riscv,sv48");
+    w.begin("interrupt-controller");
+    w.u32("#interrupt-cells", 1);
+    w.prop("interrupt-controller");
+    w.prop("compatible", "riscv,cpu-intc");
+    w.u32("phandle", intc_phandle(i));
+    w.end();
+    w.end();
+  }
+  w.end();
+
+  w.begin("soc");
+  w.u32("#address-cells", 2);
+  w.u32("#size-cells", 2);
+  w.prop("compatible", "simple-bus");
+  w.prop("ranges");
+
+  w.begin("clint@" + hex(kClintBase));
+  w.prop("compatible", {"sifive,clint0", "riscv,clint0"});
+  w.reg(kClintBase, Clint::kSize);
+  std::vector<uint32_t> clint_irqs;
+  for (unsigned i = 0; i < n; i++)
+    clint_irqs.insert(clint_irqs.end(), {intc_phandle(i), cause::kMsi, intc_phandle(i), cause::kMti});
+  w.cells("interrupts-extended", clint_irqs);
+  w.end();
+
+  w.begin("serial@" + hex(kUartBase));
+  w.prop("compatible", "ns16550a");
+  w.reg(kUartBase, kUartSize);
+  w.u32("clock-frequency", 3686400);
+  w.end();
+
+  w.begin("test@" + hex(kFinisherBase));
+  w.prop("compatible", {"sifive,test1", "sifive,test0", "syscon"});
+  w.reg(kFinisherBase, kFinisherSize);
+  w.u32("phandle", kTestPhandle);
+  w.end();
+  w.end();  // soc
+
+  for (auto [node, value] : {std::pair{"poweroff", TestFinisher::kPass}, {"reboot", TestFinisher::kReset}}) {
+    w.begin(node);
+    w.prop("compatible", std::string("syscon-") + node);
+    w.u32("regmap", kTestPhandle);
+    w.u32("offset", 0);
+    w.u32("value", value);
+    w.end();
+  }
+  w.end();  // root
+  return w.finish();
 }
 
 void Riscv64Virt::reset() {
-  hart_.reset(entry_);
-  // a0 = hart id, a1 = device tree address (none yet), as QEMU's reset stub passes.
-  hart_.state().regs[10] = 0;
-  hart_.state().regs[11] = 0;
+  for (auto& slot : harts_) {
+    Hart& h = *slot->hart;
+    h.reset(entry_);
+    // What QEMU's reset stub hands to firmware: hart id, device tree, fw_dynamic info.
+    h.state().regs[10] = h.hartid();
+    h.state().regs[11] = fdt_addr_;
+    h.state().regs[12] = kBootRomBase;
+    slot->engine->flush();
+    slot->waiting = false;
+    slot->reservation_valid = false;
+    slot->traps_without_progress = 0;
+  }
   uart_->reset();
   clint_->reset();
   clock_.clear_events();
-  clock_.set_idle_insns(0);
-  engine_->flush();
-  waiting_ = false;
-  reservation_valid_ = false;
+  time_ = 0;
+  cur_ = 0;
+  clock_.begin_slice(harts_[0]->hart->state().icount, 0);
 }
 
 void Riscv64Virt::finish(int code) {
@@ -111,14 +360,21 @@ void Riscv64Virt::finish(int code) {
   exit_code_ = code;
 }
 
-ir::Block Riscv64Virt::block_ir(uint64_t pc) { return engine_->translate_for_dump(hart_.state(), pc); }
+ir::Block Riscv64Virt::block_ir(uint64_t pc) {
+  return harts_[0]->engine->translate_for_dump(harts_[0]->hart->state(), pc);
+}
 
 uint32_t Riscv64Virt::insn_bits_at(uint64_t pc) {
+  ir::GuestState& s = cur().hart->state();
+  uint64_t saved_cause = s.trap_cause, saved_tval = s.trap_tval;
   uint16_t lo = 0, hi = 0;
-  if (!in_ram(pc, 2)) return 0;
-  std::memcpy(&lo, ram_ + (pc - kRamBase), 2);
-  if (riscv::insn_length(lo) == 4 && in_ram(pc + 2, 2)) std::memcpy(&hi, ram_ + (pc + 2 - kRamBase), 2);
-  return riscv::insn_length(lo) == 4 ? (lo | uint32_t(hi) << 16) : lo;
+  uint32_t bits = 0;
+  if (fetch(s, pc, lo)) {
+    bits = lo;
+    if (riscv::insn_length(lo) == 4) bits = fetch(s, pc + 2, hi) ? (lo | uint32_t(hi) << 16) : 0;
+  }
+  s.trap_cause = saved_cause, s.trap_tval = saved_tval;
+  return bits;
 }
 
 bool Riscv64Virt::fault(ir::GuestState& s, uint64_t c, uint64_t tval) {
@@ -127,34 +383,64 @@ bool Riscv64Virt::fault(ir::GuestState& s, uint64_t c, uint64_t tval) {
   return false;
 }
 
-bool Riscv64Virt::fetch(ir::GuestState& s, uint64_t addr, uint16_t& out) {
-  if (!in_ram(addr, 2)) return fault(s, cause::kInsnAccess, addr);
-  std::memcpy(&out, ram_ + (addr - kRamBase), 2);
+bool Riscv64Virt::translate(ir::GuestState& s, uint64_t vaddr, unsigned size, Access a, uint64_t& phys) {
+  riscv::Translation t;
+  if (!cur().hart->translate(vaddr, size, a, t)) return false;
+  phys = t.phys;
+  if (!in_ram(t.phys & ~0xfffull, 4096)) return true;
+  const uint64_t vpage = vaddr & ~0xfffull;
+  const uintptr_t addend = reinterpret_cast<uintptr_t>(ram_) + ((t.phys & ~0xfffull) - kRamBase) - vpage;
+  // Fetches fill only the fetch TLB's exec tag, data accesses only read and write tags:
+  // the two may use different TLBs (M-mode with MPRV, S-mode with SUM).
+  const Hart& h = *cur().hart;
+  const uint32_t index = a == Access::Execute ? (h.priv() == riscv::kMachine      ? riscv::kTlbMachine
+                                                 : h.priv() == riscv::kSupervisor ? riscv::kTlbSupervisor
+                                                                                  : riscv::kTlbUser)
+                                              : s.data_tlb;
+  ir::TlbEntry& e = s.tlb[index][(vaddr >> 12) % ir::kTlbEntries];
+  const bool same = e.addend == addend && (e.read_tag == vpage || e.write_tag == vpage || e.exec_tag == vpage);
+  if (!same) e = ir::TlbEntry{};
+  e.addend = addend;
+  if (a == Access::Execute) {
+    if (t.cache_exec) e.exec_tag = vpage;
+  } else {
+    if (t.cache_read) e.read_tag = vpage;
+    if (t.cache_write && page_flags_[(t.phys - kRamBase) >> 12] == 0) e.write_tag = vpage;
+  }
   return true;
 }
 
-void Riscv64Virt::tlb_fill(ir::GuestState& s, uint64_t addr) {
-  uint64_t page = addr & ~0xfffull;
-  ir::TlbEntry& e = s.tlb[s.data_tlb][(addr >> 12) % ir::kTlbEntries];
-  e.read_tag = page;
-  e.write_tag = page_flags_[(page - kRamBase) >> 12] ? ir::TlbEntry::kNoTag : page;
-  e.exec_tag = page;
-  e.addend = reinterpret_cast<uintptr_t>(ram_) - kRamBase;
+bool Riscv64Virt::fetch_page(ir::GuestState& s, uint64_t addr, uint64_t& phys) {
+  if (!translate(s, addr, 2, Access::Execute, phys)) return false;
+  if (!in_ram(phys, 2)) return fault(s, cause::kInsnAccess, addr);
+  return true;
 }
 
-bool Riscv64Virt::fetch_page(ir::GuestState&, uint64_t addr, uint64_t& phys) {
-  phys = addr;
+bool Riscv64Virt::fetch(ir::GuestState& s, uint64_t addr, uint16_t& out) {
+  uint64_t phys;
+  if (!fetch_page(s, addr, phys)) return false;
+  std::memcpy(&out, ram_ + (phys - kRamBase), 2);
   return true;
 }
 
 bool Riscv64Virt::load(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t& out) {
-  if (in_ram(addr, size)) {
-    tlb_fill(s, addr);
+  if ((addr & 0xfff) + size > 4096) {  // misaligned across a page: byte by byte
     out = 0;
-    std::memcpy(&out, ram_ + (addr - kRamBase), size);
+    for (unsigned i = 0; i < size; i++) {
+      uint64_t b;
+      if (!load(s, addr + i, 1, b)) return false;
+      out |= b << (8 * i);
+    }
     return true;
   }
-  if (bus_.read(addr, size, out)) return true;
+  uint64_t phys;
+  if (!translate(s, addr, size, Access::Read, phys)) return false;
+  if (in_ram(phys, size)) {
+    out = 0;
+    std::memcpy(&out, ram_ + (phys - kRamBase), size);
+    return true;
+  }
+  if (bus_.read(phys, size, out)) return true;
   return fault(s, cause::kLoadAccess, addr);
 }
 
@@ -167,55 +453,79 @@ void Riscv64Virt::htif_store() {
     std::memcpy(ram_ + (tohost_ - kRamBase), &to, 8);
     std::memcpy(ram_ + (fromhost_ - kRamBase), &from, 8);
   }
-  if (finished_) hart_.state().exit_request = 1;
+  if (finished_) cur().hart->state().exit_request = 1;
 }
 
-bool Riscv64Virt::store(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t value) {
-  if (in_ram(addr, size)) {
-    uint64_t first = (addr - kRamBase) >> 12, last = (addr + size - 1 - kRamBase) >> 12;
-    for (uint64_t pg = first; pg <= last; pg++) {
-      if (page_flags_[pg] & kCode) {
-        // Self-modifying code: drop the page's translations and leave the block after this store.
-        engine_->invalidate(kRamBase + (pg << 12), 4096);
-        page_flags_[pg] &= uint8_t(~kCode);
-        s.exit_request = 1;
-      }
-    }
-    std::memcpy(ram_ + (addr - kRamBase), &value, size);
-    tlb_fill(s, addr);
-    if (reservation_valid_ && addr < reservation_addr_ + 8 && reservation_addr_ < addr + size)
-      reservation_valid_ = false;
-    if (has_htif_ && addr < tohost_ + 8 && tohost_ < addr + size) htif_store();
+void Riscv64Virt::code_written(uint64_t phys, uint64_t len) {
+  uint64_t first = (phys - kRamBase) >> 12, last = (phys + len - 1 - kRamBase) >> 12;
+  for (uint64_t pg = first; pg <= last; pg++) {
+    if (!(page_flags_[pg] & kCode)) continue;
+    // Self-modifying code: drop the page's translations in every hart and leave the
+    // running block after this store.
+    for (auto& h : harts_) h->engine->invalidate(kRamBase + (pg << 12), 4096);
+    page_flags_[pg] &= uint8_t(~kCode);
+    cur().hart->state().exit_request = 1;
+  }
+}
+
+bool Riscv64Virt::store_phys(ir::GuestState& s, uint64_t phys, unsigned size, uint64_t value) {
+  if (in_ram(phys, size)) {
+    code_written(phys, size);
+    std::memcpy(ram_ + (phys - kRamBase), &value, size);
+    for (auto& h : harts_)
+      if (h->reservation_valid && phys < h->reservation_addr + 8 && h->reservation_addr < phys + size)
+        h->reservation_valid = false;
+    if (has_htif_ && phys < tohost_ + 8 && tohost_ < phys + size) htif_store();
     return true;
   }
-  if (bus_.write(addr, size, value)) {
+  if (bus_.write(phys, size, value)) {
     // A device write may raise an interrupt: the machine looks before the next instruction.
     s.exit_request = 1;
     return true;
   }
-  return fault(s, cause::kStoreAccess, addr);
+  return false;
+}
+
+bool Riscv64Virt::store(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t value) {
+  if ((addr & 0xfff) + size > 4096) {
+    // Across a page: both pages must be writable before any byte changes.
+    uint64_t p0, p1;
+    if (!translate(s, addr, 1, Access::Write, p0) || !translate(s, addr + size - 1, 1, Access::Write, p1))
+      return false;
+    for (unsigned i = 0; i < size; i++)
+      if (!store(s, addr + i, 1, value >> (8 * i))) return false;
+    return true;
+  }
+  uint64_t phys;
+  if (!translate(s, addr, size, Access::Write, phys)) return false;
+  if (!store_phys(s, phys, size, value)) return fault(s, cause::kStoreAccess, addr);
+  return true;
 }
 
 bool Riscv64Virt::load_reserved(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t& out) {
   if (addr & (size - 1)) return fault(s, cause::kLoadMisaligned, addr);
-  if (!in_ram(addr, size)) return fault(s, cause::kLoadAccess, addr);
+  uint64_t phys;
+  if (!translate(s, addr, size, Access::Read, phys)) return false;
+  if (!in_ram(phys, size)) return fault(s, cause::kLoadAccess, addr);
   out = 0;
-  std::memcpy(&out, ram_ + (addr - kRamBase), size);
-  reservation_valid_ = true;
-  reservation_addr_ = addr;
+  std::memcpy(&out, ram_ + (phys - kRamBase), size);
+  cur().reservation_valid = true;
+  cur().reservation_addr = phys;
   return true;
 }
 
 bool Riscv64Virt::store_cond(ir::GuestState& s, uint64_t addr, unsigned size, uint64_t value, uint64_t& out) {
   if (addr & (size - 1)) return fault(s, cause::kStoreMisaligned, addr);
-  if (!in_ram(addr, size)) return fault(s, cause::kStoreAccess, addr);
-  bool ok = reservation_valid_ && reservation_addr_ == addr;
-  reservation_valid_ = false;
+  uint64_t phys;
+  if (!translate(s, addr, size, Access::Write, phys)) return false;
+  if (!in_ram(phys, size)) return fault(s, cause::kStoreAccess, addr);
+  bool ok = cur().reservation_valid && cur().reservation_addr == phys;
+  cur().reservation_valid = false;
   if (!ok) {
     out = 1;
     return true;
   }
-  if (!store(s, addr, size, value)) return false;
+  store_phys(s, phys, size, value);
   out = 0;
   return true;
 }
@@ -223,9 +533,11 @@ bool Riscv64Virt::store_cond(ir::GuestState& s, uint64_t addr, unsigned size, ui
 bool Riscv64Virt::atomic(ir::GuestState& s, uint64_t addr, unsigned size, ir::AtomicOp op, uint64_t value,
                          uint64_t& old) {
   if (addr & (size - 1)) return fault(s, cause::kStoreMisaligned, addr);
-  if (!in_ram(addr, size)) return fault(s, cause::kStoreAccess, addr);
+  uint64_t phys;
+  if (!translate(s, addr, size, Access::Write, phys)) return false;
+  if (!in_ram(phys, size)) return fault(s, cause::kStoreAccess, addr);
   old = 0;
-  std::memcpy(&old, ram_ + (addr - kRamBase), size);
+  std::memcpy(&old, ram_ + (phys - kRamBase), size);
   uint64_t a = old, b = value, r = 0;
   if (size == 4) {  // compare 32-bit operands as 32-bit values
     a = uint64_t(int64_t(int32_t(uint32_t(a))));
@@ -242,70 +554,98 @@ bool Riscv64Virt::atomic(ir::GuestState& s, uint64_t addr, unsigned size, ir::At
     case ir::AtomicOp::MinU: r = size == 4 ? (uint32_t(a) < uint32_t(b) ? a : b) : (a < b ? a : b); break;
     case ir::AtomicOp::MaxU: r = size == 4 ? (uint32_t(a) > uint32_t(b) ? a : b) : (a > b ? a : b); break;
   }
-  return store(s, addr, size, r);
+  store_phys(s, phys, size, r);
+  return true;
 }
 
 bool Riscv64Virt::csr(ir::GuestState& s, ir::CsrImm c, uint64_t value, uint64_t& old) {
-  riscv::CounterSource k{s.icount, s.icount + clock_.idle_insns(), clint_->mtime()};
-  return hart_.csr(c, value, old, k, insn_bits_at(s.pc));
+  riscv::CounterSource k{s.icount, clock_.elapsed(), clint_->mtime()};
+  Hart& h = *cur().hart;
+  if (!h.csr(c, value, old, k, insn_bits_at(s.pc))) return false;
+  if (h.take_mapping_changed()) cur().engine->flush_virtual();
+  return true;
 }
 
-void Riscv64Virt::code_translated(uint64_t addr, uint64_t len) {
-  if (len == 0 || !in_ram(addr, 1)) return;
-  uint64_t end = std::min(addr + len, kRamBase + cfg_.memory);
-  for (uint64_t pg = (addr - kRamBase) >> 12; pg <= (end - 1 - kRamBase) >> 12; pg++) {
+void Riscv64Virt::code_translated(uint64_t phys, uint64_t len) {
+  if (len == 0 || !in_ram(phys, 1)) return;
+  uint64_t end = std::min(phys + len, kRamBase + cfg_.memory);
+  for (uint64_t pg = (phys - kRamBase) >> 12; pg <= (end - 1 - kRamBase) >> 12; pg++) {
     if (page_flags_[pg] & kCode) continue;
     page_flags_[pg] |= kCode;
     // Stores to this page must now take the slow path, which invalidates the code.
     uintptr_t host_page = reinterpret_cast<uintptr_t>(ram_) + (pg << 12);
-    for (auto& tlb : hart_.state().tlb)
-      for (ir::TlbEntry& e : tlb)
-        if (e.write_tag != ir::TlbEntry::kNoTag && e.write_tag + e.addend == host_page)
-          e.write_tag = ir::TlbEntry::kNoTag;
+    for (auto& h : harts_)
+      for (auto& tlb : h->hart->state().tlb)
+        for (ir::TlbEntry& e : tlb)
+          if (e.write_tag != ir::TlbEntry::kNoTag && e.write_tag + e.addend == host_page)
+            e.write_tag = ir::TlbEntry::kNoTag;
   }
 }
 
 // For system instructions the engine has already retired: undo that and raise
 // illegal-instruction at the instruction instead.
 void Riscv64Virt::illegal_after_retire(uint64_t pc) {
-  hart_.state().icount--;
-  hart_.take_exception(cause::kIllegal, insn_bits_at(pc), pc);
+  cur().hart->state().icount--;
+  cur().hart->take_exception(cause::kIllegal, insn_bits_at(pc), pc);
 }
 
 void Riscv64Virt::handle_exit(const ir::ExitInfo& e) {
-  ir::GuestState& s = hart_.state();
+  HartSlot& slot = cur();
+  Hart& h = *slot.hart;
+  ir::GuestState& s = h.state();
   switch (e.kind) {
-    case ir::ExitKind::Trap: hart_.take_exception(e.cause, e.tval, e.pc); break;
+    case ir::ExitKind::Trap: h.take_exception(e.cause, e.tval, e.pc); break;
     case ir::ExitKind::Ecall:
-      hart_.take_exception(hart_.priv() == riscv::kMachine ? cause::kEcallM : cause::kEcallU, 0, e.pc);
+      h.take_exception(h.priv() == riscv::kMachine      ? cause::kEcallM
+                       : h.priv() == riscv::kSupervisor ? cause::kEcallS
+                                                        : cause::kEcallU,
+                       0, e.pc);
       break;
-    case ir::ExitKind::Ebreak: hart_.take_exception(cause::kBreakpoint, e.pc, e.pc); break;
+    case ir::ExitKind::Ebreak: h.take_exception(cause::kBreakpoint, e.pc, e.pc); break;
     case ir::ExitKind::Mret:
-      if (hart_.priv() != riscv::kMachine)
+      if (!h.mret_allowed())
         illegal_after_retire(e.pc);
       else
-        s.pc = hart_.mret();
+        s.pc = h.mret();
       break;
-    case ir::ExitKind::Sret: illegal_after_retire(e.pc); break;  // no S-mode on this hart
-    case ir::ExitKind::SfenceVma:
-      if (hart_.priv() != riscv::kMachine) illegal_after_retire(e.pc);
+    case ir::ExitKind::Sret:
+      if (!h.sret_allowed())
+        illegal_after_retire(e.pc);
+      else
+        s.pc = h.sret();
       break;
+    case ir::ExitKind::SfenceVma: {
+      if (!h.sfence_allowed()) {
+        illegal_after_retire(e.pc);
+        break;
+      }
+      uint32_t bits = insn_bits_at(e.pc);
+      unsigned rs1 = (bits >> 15) & 31;
+      h.sfence_vma(rs1 == 0, s.regs[rs1]);
+      if (h.take_mapping_changed()) slot.engine->flush_virtual();
+      break;
+    }
     case ir::ExitKind::Wfi:
-      if (!hart_.wfi_allowed())
+      if (!h.wfi_allowed())
         illegal_after_retire(e.pc);
       else
-        waiting_ = true;
+        slot.waiting = true;
       break;
-    case ir::ExitKind::FenceI: engine_->flush(); break;
+    case ir::ExitKind::FenceI: slot.engine->flush(); break;
     case ir::ExitKind::Yield:
     case ir::ExitKind::Budget:
     case ir::ExitKind::None: break;
   }
 }
 
-void Riscv64Virt::poll_stdin() {
+void Riscv64Virt::feed_uart() {
+  if (!serial_input_.empty() && !uart_->rx_ready()) {
+    uart_->push_rx(serial_input_.front());
+    serial_input_.pop_front();
+  }
+  if (!cfg_.stdin_input) return;
   pollfd pfd{STDIN_FILENO, POLLIN, 0};
-  while (uart_->rx_ready() == false && poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN)) {
+  while (!uart_->rx_ready() && poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN)) {
     uint8_t c;
     if (read(STDIN_FILENO, &c, 1) != 1) {
       cfg_.stdin_input = false;
@@ -315,13 +655,68 @@ void Riscv64Virt::poll_stdin() {
   }
 }
 
-RunResult Riscv64Virt::run() {
-  ir::GuestState& s = hart_.state();
-  constexpr uint64_t kInputSlice = 1'000'000;
+bool Riscv64Virt::run_slice(uint64_t quantum, bool& ran, RunResult& out) {
+  constexpr uint64_t kInputSlice = 100'000;
   constexpr unsigned kMaxTrapsWithoutProgress = 1000;
-  unsigned stuck = 0;
+  HartSlot& slot = cur();
+  Hart& h = *slot.hart;
+  ir::GuestState& s = h.state();
+  const uint64_t slice_end = s.icount + std::min(quantum, UINT64_MAX - s.icount);
   for (;;) {
     clock_.run_due();
+    if (finished_ || reset_requested_) return false;
+    if (h.take_interrupt(s.pc)) slot.waiting = false;
+    if (slot.waiting) {
+      if (!h.wake_pending()) return false;
+      slot.waiting = false;
+    }
+    if (s.icount >= slice_end) return false;
+    ran = true;
+    uint64_t total = instructions();
+    if (cfg_.max_insns && total >= cfg_.max_insns) {
+      out = {RunResult::Kind::MaxInsns, 0, "stopped after " + std::to_string(total) + " instructions (--max-insns)"};
+      return true;
+    }
+    uint64_t limit = std::min(slice_end, clock_.next_event_insns());
+    if (cfg_.max_insns) limit = std::min(limit, s.icount + (cfg_.max_insns - total));
+    if (cfg_.stdin_input || !serial_input_.empty()) {
+      feed_uart();
+      limit = std::min(limit, s.icount + kInputSlice);
+    }
+    uint64_t before = s.icount;
+    ir::ExitInfo e = slot.engine->run(s, std::max(limit, s.icount));
+    // A trap whose handler traps again before retiring anything never ends by itself.
+    slot.traps_without_progress =
+        (e.kind == ir::ExitKind::Trap && s.icount == before) ? slot.traps_without_progress + 1 : 0;
+    if (slot.traps_without_progress > kMaxTrapsWithoutProgress) {
+      char msg[160];
+      std::snprintf(msg, sizeof msg,
+                    "the guest makes no progress: exception %llu at pc 0x%llx traps again at once (hart %u)",
+                    (unsigned long long)e.cause, (unsigned long long)e.pc, cur_);
+      out = {RunResult::Kind::Error, 1, msg};
+      return true;
+    }
+    handle_exit(e);
+  }
+}
+
+RunResult Riscv64Virt::run() {
+  const uint64_t quantum = harts_.size() > 1 ? kQuantum : UINT64_MAX;
+  RunResult out;
+  for (;;) {
+    bool ran = false;
+    uint64_t round_end = time_;
+    for (cur_ = 0; cur_ < harts_.size(); cur_++) {
+      HartSlot& slot = cur();
+      clock_.begin_slice(slot.hart->state().icount, time_);
+      if (run_slice(quantum, ran, out)) return out;
+      round_end = std::max(round_end, clock_.elapsed());
+      // Another hart may store into the reserved bytes through the TLB fast path, which
+      // does not see reservations: a reservation does not outlive its hart's turn.
+      if (harts_.size() > 1) slot.reservation_valid = false;
+      if (finished_ || reset_requested_) break;
+    }
+    cur_ = 0;
     if (finished_) break;
     if (reset_requested_) {
       reset_requested_ = false;
@@ -329,38 +724,16 @@ RunResult Riscv64Virt::run() {
       reset();
       continue;
     }
-    if (hart_.take_interrupt(s.pc)) waiting_ = false;
-    if (waiting_) {
-      if (hart_.wake_pending()) {
-        waiting_ = false;
-      } else if (!clock_.skip_to_next_event()) {
-        return {RunResult::Kind::Error, 1,
-                "the hart waits for an interrupt (wfi) and no timer or device event can wake it"};
-      } else {
-        continue;
-      }
+    time_ = round_end;
+    if (!ran) {
+      // Every hart waits: jump to the next event.
+      uint64_t at;
+      if (!clock_.next_event_time(at))
+        return {RunResult::Kind::Error, 1, "every hart waits for an interrupt (wfi) and no timer or device event can wake it"};
+      time_ = std::max(time_, at);
+      clock_.begin_slice(harts_[0]->hart->state().icount, time_);
+      clock_.run_due();
     }
-    if (cfg_.max_insns && s.icount >= cfg_.max_insns) {
-      return {RunResult::Kind::MaxInsns, 0,
-              "stopped after " + std::to_string(s.icount) + " instructions (--max-insns)"};
-    }
-    uint64_t limit = clock_.next_event_insns();
-    if (cfg_.max_insns) limit = std::min(limit, cfg_.max_insns);
-    if (cfg_.stdin_input) {
-      poll_stdin();
-      limit = std::min(limit, s.icount + kInputSlice);
-    }
-    uint64_t before = s.icount;
-    ir::ExitInfo e = engine_->run(s, std::max(limit, s.icount));
-    // A trap whose handler traps again before retiring anything never ends by itself.
-    stuck = (e.kind == ir::ExitKind::Trap && s.icount == before) ? stuck + 1 : 0;
-    if (stuck > kMaxTrapsWithoutProgress) {
-      char msg[160];
-      std::snprintf(msg, sizeof msg, "the guest makes no progress: exception %llu at pc 0x%llx traps again at once",
-                    (unsigned long long)e.cause, (unsigned long long)e.pc);
-      return {RunResult::Kind::Error, 1, msg};
-    }
-    handle_exit(e);
   }
   std::fflush(stdout);
   return {RunResult::Kind::Exited, exit_code_, ""};

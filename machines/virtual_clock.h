@@ -1,6 +1,10 @@
 // The machine's virtual clock. Time advances with retired instructions: one tick of the
-// 10 MHz timebase per kInsnsPerTick instructions (a virtual 100 MIPS CPU). While every
-// hart waits in wfi the clock jumps straight to the next event.
+// 10 MHz timebase per kInsnsPerTick instructions (a virtual 100 MIPS CPU).
+//
+// Harts take turns in slices. A slice starts at the time the round started and the
+// clock follows the running hart's instruction count from there, so each hart sees its
+// own time advance exactly with the instructions it retires. While every hart waits in
+// wfi, time jumps straight to the next event.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -15,20 +19,25 @@ class VirtualClock final : public Clock {
   static constexpr uint64_t kInsnsPerTick = 10;
   static constexpr uint64_t kTicksPerSecond = 10'000'000;
 
-  // `insns` is the running instruction count the clock follows.
-  explicit VirtualClock(const uint64_t& insns) : insns_(insns) {}
-
-  uint64_t now() const override { return (insns_ + idle_insns_) / kInsnsPerTick; }
+  uint64_t now() const override { return elapsed() / kInsnsPerTick; }
   void schedule(uint64_t tick, std::function<void()> fn) override {
     events_.emplace(std::make_pair(tick, seq_++), std::move(fn));
   }
-  // Instruction count at which the next event is due (UINT64_MAX if none).
+  // Virtual time in instruction units.
+  uint64_t elapsed() const { return base_ + (*icount_ - start_); }
+  // From now on time follows `icount` (a hart's retired instructions), starting at `at`.
+  void begin_slice(const uint64_t& icount, uint64_t at) {
+    icount_ = &icount;
+    start_ = icount;
+    base_ = at;
+  }
+  // The running hart's instruction count at which the next event is due (UINT64_MAX if none).
   uint64_t next_event_insns() const {
     if (events_.empty()) return UINT64_MAX;
     uint64_t at = insns_at(events_.begin()->first.first);
-    return at > idle_insns_ ? at - idle_insns_ : 0;
+    if (at == UINT64_MAX) return UINT64_MAX;
+    return at > elapsed() ? *icount_ + (at - elapsed()) : *icount_;
   }
-  bool has_events() const { return !events_.empty(); }
   // Runs every event that is due, in (tick, scheduling order).
   void run_due() {
     while (!events_.empty() && events_.begin()->first.first <= now()) {
@@ -37,17 +46,13 @@ class VirtualClock final : public Clock {
       fn();
     }
   }
-  // Moves time forward to the next event without retiring instructions (wfi). False when
-  // there is no event that time can reach.
-  bool skip_to_next_event() {
+  // Time of the next event in instruction units; false when there is none that time can
+  // reach (past the end of virtual time).
+  bool next_event_time(uint64_t& at) const {
     if (events_.empty()) return false;
-    uint64_t at = insns_at(events_.begin()->first.first);
-    if (at == UINT64_MAX) return false;  // past the end of virtual time: never reached
-    if (at > insns_ + idle_insns_) idle_insns_ = at - insns_;
-    return true;
+    at = insns_at(events_.begin()->first.first);
+    return at != UINT64_MAX;
   }
-  uint64_t idle_insns() const { return idle_insns_; }
-  void set_idle_insns(uint64_t v) { idle_insns_ = v; }
   void clear_events() { events_.clear(); }
 
  private:
@@ -56,8 +61,9 @@ class VirtualClock final : public Clock {
     return tick > UINT64_MAX / kInsnsPerTick ? UINT64_MAX : tick * kInsnsPerTick;
   }
 
-  const uint64_t& insns_;
-  uint64_t idle_insns_ = 0;
+  static constexpr uint64_t kZero = 0;
+  const uint64_t* icount_ = &kZero;
+  uint64_t start_ = 0, base_ = 0;
   uint64_t seq_ = 0;
   std::map<std::pair<uint64_t, uint64_t>, std::function<void()>> events_;
 };

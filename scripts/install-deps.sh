@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing.
 set -eu
 PKGS="build-essential cmake ninja-build ccache pkg-config git \
-  libelf-dev libcli11-dev libgtest-dev libunicorn-dev \
+  libelf-dev libfdt-dev libcli11-dev libgtest-dev libunicorn-dev \
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
   qemu-system-misc"
 missing=""

@@ -1041,7 +1041,7 @@ TEST_F(InsnTest, WfiWakesOnPendingInterruptWithMieClear) {
 }
 
 TEST_F(InsnTest, SfenceVmaInMachineModeIsANop) {
-  // The hart has no paging; polyemu retires sfence.vma in M-mode without effect.
+  // In M-mode addresses are not translated; sfence.vma retires without visible effect.
   code({0x12000073,    // sfence.vma
         0x12c58073});  // sfence.vma a1, a2
   run(2);
@@ -1088,11 +1088,20 @@ TEST_F(TrapTest, IllegalWriteToReadOnlyCsr) {
   EXPECT_EQ(csr(kMtval), 0xf1159573u);  // csrrw a0, mvendorid, a1
 }
 
-TEST_F(TrapTest, SretWithoutSupervisorMode) {
-  trap({0x10200073});  // sret
-  EXPECT_EQ(csr(kMcause), 2u);
-  EXPECT_EQ(csr(kMepc), kBase + 4);
-  EXPECT_EQ(csr(kMtval), 0x10200073u);  // sret
+TEST_F(TrapTest, SretFromMachineModeReturnsToSppAtSepc) {
+  // sstatus.SPP is 0 after reset, so sret enters U-mode at sepc, where ecall reports cause 8.
+  at(0, {0x30529073,    // csrrw zero, mtvec, t0
+         0x14131073,    // csrrw zero, sepc, t1
+         0x10200073});  // sret
+  at(0x80, {0x00000073});  // ecall
+  at(0x100, {0x0000006f});  // handler: jal zero, 0
+  set(t0, kHandler);
+  set(t1, kBase + 0x80);
+  run(4);
+  EXPECT_EQ(pc(), kHandler);
+  EXPECT_EQ(csr(kMcause), 8u);
+  EXPECT_EQ(csr(kMepc), kBase + 0x80);
+  EXPECT_EQ((csr(kMstatus) >> 11) & 3, 0u);  // MPP = U: the trap came from U-mode
 }
 
 TEST_F(TrapTest, Ecall) {
@@ -1132,10 +1141,10 @@ TEST_F(TrapTest, LoadAccessFault) {
 }
 
 TEST_F(TrapTest, StoreAccessFault) {
-  set(a1, 0x1000);
+  set(a1, 0x3000);  // nothing is mapped there
   trap({0x00c5b423});  // sd a2, 8(a1)
   EXPECT_EQ(csr(kMcause), 7u);
-  EXPECT_EQ(csr(kMtval), 0x1008u);
+  EXPECT_EQ(csr(kMtval), 0x3008u);
 }
 
 TEST_F(TrapTest, MisalignedAmo) {

@@ -51,7 +51,7 @@ TEST(Hart, SaveLoadRoundTrip) {
   vm.run();
   Writer w;
   vm.hart().save(w);
-  riscv::Hart other(0);
+  riscv::Hart other(0, riscv::PhysRam{});
   Reader r(w.data());
   other.load(r);
   EXPECT_EQ(other.state().regs[10], 50u);
@@ -62,7 +62,7 @@ TEST(Hart, SaveLoadRoundTrip) {
   EXPECT_EQ(w.data(), w2.data());
   for (size_t n = 0; n < w.data().size(); n++) {
     Reader t(w.data().data(), n);
-    riscv::Hart h(0);
+    riscv::Hart h(0, riscv::PhysRam{});
     EXPECT_THROW(h.load(t), StateError) << n;
   }
 }

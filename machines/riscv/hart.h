@@ -1,5 +1,6 @@
-// A RISC-V hart's architectural state beyond the integer registers: privilege mode,
-// machine-mode CSRs, trap entry and return, interrupt selection. Implements M and U.
+// A RISC-V hart's architectural state beyond the integer registers: privilege modes M, S
+// and U, the machine and supervisor CSRs, trap entry and return, interrupt selection,
+// address translation (Sv39/Sv48, in mmu.cpp) and physical memory protection.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -13,26 +14,54 @@ enum Priv : uint8_t { kUser = 0, kSupervisor = 1, kMachine = 3 };
 
 namespace cause {
 constexpr uint64_t kInsnMisaligned = 0, kInsnAccess = 1, kIllegal = 2, kBreakpoint = 3, kLoadMisaligned = 4,
-                   kLoadAccess = 5, kStoreMisaligned = 6, kStoreAccess = 7, kEcallU = 8, kEcallM = 11;
+                   kLoadAccess = 5, kStoreMisaligned = 6, kStoreAccess = 7, kEcallU = 8, kEcallS = 9, kEcallM = 11,
+                   kInsnPage = 12, kLoadPage = 13, kStorePage = 15;
 constexpr uint64_t kInterrupt = 1ull << 63;
-constexpr unsigned kMsi = 3, kMti = 7, kMei = 11;
+constexpr unsigned kSsi = 1, kMsi = 3, kSti = 5, kMti = 7, kSei = 9, kMei = 11;
 }  // namespace cause
 
 namespace mstatus {
-constexpr uint64_t kMie = 1 << 3, kMpie = 1 << 7, kMppShift = 11, kMpp = 3ull << 11, kMprv = 1 << 17, kTw = 1 << 21,
-                   kUxl = 3ull << 32;
+constexpr uint64_t kSie = 1 << 1, kMie = 1 << 3, kSpie = 1 << 5, kMpie = 1 << 7, kSpp = 1 << 8, kMppShift = 11,
+                   kMpp = 3ull << 11, kFs = 3ull << 13, kMprv = 1 << 17, kSum = 1 << 18, kMxr = 1 << 19,
+                   kTvm = 1 << 20, kTw = 1 << 21, kTsr = 1 << 22, kUxl = 3ull << 32, kSxl = 3ull << 34,
+                   kSd = 1ull << 63;
 }
+
+// Translation-mode bits of GuestState::mode (the rest: ir::kModeVirtual).
+constexpr uint32_t kModePrivMask = 3;
+constexpr uint32_t kModeFpOff = 1u << 4;
+
+// Which software TLB (GuestState::tlb) serves which data-access mode.
+enum TlbIndex : uint32_t { kTlbUser = 0, kTlbSupervisor = 1, kTlbSupervisorSum = 2, kTlbMachine = 3 };
 
 // What the hart needs from the machine to answer counter reads.
 struct CounterSource {
   uint64_t instret;  // retired instructions
-  uint64_t cycle;    // virtual cycles (instructions plus time spent waiting)
+  uint64_t cycle;    // virtual cycles (virtual time in instruction units)
   uint64_t time;     // mtime
+};
+
+// Physical memory as the page walker sees it: RAM only (page tables elsewhere fault).
+struct PhysRam {
+  uint8_t* host = nullptr;
+  uint64_t base = 0, size = 0;
+  bool contains(uint64_t addr, uint64_t len) const {
+    return addr >= base && addr - base <= size - len && len <= size;
+  }
+};
+
+enum class Access : uint8_t { Read, Write, Execute };
+
+// The result of translating one virtual address.
+struct Translation {
+  uint64_t phys = 0;
+  // The whole 4 KiB page may be cached in a TLB with these rights (PMP allowing).
+  bool cache_read = false, cache_write = false, cache_exec = false;
 };
 
 class Hart {
  public:
-  explicit Hart(uint64_t hartid);
+  Hart(uint64_t hartid, PhysRam ram);
 
   ir::GuestState& state() { return *st_; }
   const ir::GuestState& state() const { return *st_; }
@@ -42,18 +71,42 @@ class Hart {
   // Performs a CSR instruction. False (with trap_cause/tval set) when it is illegal;
   // `insn_bits` fills mtval for that case.
   bool csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource& counters, uint32_t insn_bits);
-  // Enters the trap handler for an exception raised by the instruction at `pc`.
+  // Enters the trap handler (M or S, by delegation) for an exception raised at `pc`.
   void take_exception(uint64_t cause, uint64_t tval, uint64_t pc);
   // Delivers the highest-priority enabled pending interrupt, if any. `pc` resumes after it.
   bool take_interrupt(uint64_t pc);
-  // True when some interrupt is pending and enabled in mie (wfi wakes even if MIE=0).
-  bool wake_pending() const { return (mip_ & mie_) != 0; }
-  // mret: returns the pc to continue at.
+  // True when some interrupt is pending and enabled in mie (wfi wakes even if globally off).
+  bool wake_pending() const { return (mip() & mie_) != 0; }
   uint64_t mret();
-  bool wfi_allowed() const { return priv_ == kMachine || !(mstatus_ & mstatus::kTw); }
+  uint64_t sret();
+  bool mret_allowed() const { return priv_ == kMachine; }
+  bool sret_allowed() const { return priv_ == kMachine || (priv_ == kSupervisor && !(mstatus_ & mstatus::kTsr)); }
+  bool wfi_allowed() const {
+    return priv_ == kMachine || (priv_ == kSupervisor && !(mstatus_ & mstatus::kTw));
+  }
+  bool sfence_allowed() const {
+    return priv_ == kMachine || (priv_ == kSupervisor && !(mstatus_ & mstatus::kTvm));
+  }
 
-  void set_mip_bit(unsigned bit, bool level) { mip_ = level ? (mip_ | (1ull << bit)) : (mip_ & ~(1ull << bit)); }
-  uint64_t mip() const { return mip_; }
+  // Interrupt inputs from devices (MSIP, MTIP, MEIP, SEIP).
+  void set_irq(unsigned bit, bool level) {
+    irq_lines_ = level ? (irq_lines_ | (1ull << bit)) : (irq_lines_ & ~(1ull << bit));
+  }
+  uint64_t mip() const { return mip_ | irq_lines_; }
+
+  // Address translation and PMP (mmu.cpp). On failure returns false with the guest
+  // exception in trap_cause/trap_tval. `len` bytes at `vaddr` must lie in one page.
+  bool translate(uint64_t vaddr, unsigned len, Access access, Translation& out);
+  // The guest changed mappings or protections: the machine must flush engine lookups.
+  bool take_mapping_changed() {
+    bool c = mapping_changed_;
+    mapping_changed_ = false;
+    return c;
+  }
+  // Flushes the TLB entries for `vaddr` (or all with vaddr_all), as sfence.vma does.
+  void sfence_vma(bool vaddr_all, uint64_t vaddr);
+  // Empties the S/U TLBs (and the M TLB too when PMP changed).
+  void flush_tlbs(bool include_machine = false);
 
   void reset(uint64_t pc);
   void save(Writer& w) const;
@@ -62,17 +115,33 @@ class Hart {
  private:
   void set_priv(Priv p) {
     priv_ = p;
-    st_->mode = p;
+    update_mode();
   }
-  uint64_t vector_for(uint64_t cause_value) const;
+  // Recomputes GuestState::mode and data_tlb from priv, mstatus and satp.
+  void update_mode();
+  uint64_t read_mstatus() const;
+  void write_mstatus(uint64_t v);
+  bool pmp_allows(uint64_t addr, uint64_t len, Access access, Priv priv) const;
+  bool pmp_locked(unsigned i) const { return (pmpcfg_[i] & 0x80) != 0; }
+  Priv data_priv() const {
+    return (priv_ == kMachine && (mstatus_ & mstatus::kMprv)) ? Priv((mstatus_ & mstatus::kMpp) >> mstatus::kMppShift)
+                                                               : priv_;
+  }
 
   std::unique_ptr<ir::GuestState> st_;
   uint64_t hartid_;
+  PhysRam ram_;
   Priv priv_ = kMachine;
   uint64_t mstatus_ = 0, mtvec_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0, mie_ = 0, mip_ = 0, mscratch_ = 0,
-           mcounteren_ = 0;
+           mcounteren_ = 0, medeleg_ = 0, mideleg_ = 0, menvcfg_ = 0;
+  uint64_t stvec_ = 0, sepc_ = 0, scause_ = 0, stval_ = 0, sscratch_ = 0, scounteren_ = 0, senvcfg_ = 0, satp_ = 0;
+  uint64_t irq_lines_ = 0;  // levels driven by devices, ORed into mip
+  uint8_t pmpcfg_[16] = {};
+  uint64_t pmpaddr_[16] = {};
   // Written counter values are kept as offsets from the machine's counters.
   uint64_t cycle_offset_ = 0, instret_offset_ = 0;
+  bool mapping_changed_ = false;
+  bool superpages_cached_ = false;  // some TLB entry came from a superpage
 };
 
 }  // namespace polyemu::riscv
