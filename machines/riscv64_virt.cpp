@@ -392,11 +392,7 @@ bool Riscv64Virt::translate(ir::GuestState& s, uint64_t vaddr, unsigned size, Ac
   const uintptr_t addend = reinterpret_cast<uintptr_t>(ram_) + ((t.phys & ~0xfffull) - kRamBase) - vpage;
   // Fetches fill only the fetch TLB's exec tag, data accesses only read and write tags:
   // the two may use different TLBs (M-mode with MPRV, S-mode with SUM).
-  const Hart& h = *cur().hart;
-  const uint32_t index = a == Access::Execute ? (h.priv() == riscv::kMachine      ? riscv::kTlbMachine
-                                                 : h.priv() == riscv::kSupervisor ? riscv::kTlbSupervisor
-                                                                                  : riscv::kTlbUser)
-                                              : s.data_tlb;
+  const uint32_t index = a == Access::Execute ? fetch_tlb() : s.data_tlb;
   ir::TlbEntry& e = s.tlb[index][(vaddr >> 12) % ir::kTlbEntries];
   const bool same = e.addend == addend && (e.read_tag == vpage || e.write_tag == vpage || e.exec_tag == vpage);
   if (!same) e = ir::TlbEntry{};
@@ -411,6 +407,11 @@ bool Riscv64Virt::translate(ir::GuestState& s, uint64_t vaddr, unsigned size, Ac
 }
 
 bool Riscv64Virt::fetch_page(ir::GuestState& s, uint64_t addr, uint64_t& phys) {
+  const ir::TlbEntry& e = s.tlb[fetch_tlb()][(addr >> 12) % ir::kTlbEntries];
+  if (e.exec_tag == (addr & ~0xfffull)) {
+    phys = addr + e.addend - reinterpret_cast<uintptr_t>(ram_) + kRamBase;
+    return true;
+  }
   if (!translate(s, addr, 2, Access::Execute, phys)) return false;
   if (!in_ram(phys, 2)) return fault(s, cause::kInsnAccess, addr);
   return true;
@@ -561,7 +562,10 @@ bool Riscv64Virt::atomic(ir::GuestState& s, uint64_t addr, unsigned size, ir::At
 bool Riscv64Virt::csr(ir::GuestState& s, ir::CsrImm c, uint64_t value, uint64_t& old) {
   riscv::CounterSource k{s.icount, clock_.elapsed(), clint_->mtime()};
   Hart& h = *cur().hart;
-  if (!h.csr(c, value, old, k, insn_bits_at(s.pc))) return false;
+  if (!h.csr(c, value, old, k)) {
+    s.trap_tval = insn_bits_at(s.pc);
+    return false;
+  }
   if (h.take_mapping_changed()) cur().engine->flush_virtual();
   return true;
 }
@@ -631,7 +635,9 @@ void Riscv64Virt::handle_exit(const ir::ExitInfo& e) {
       else
         slot.waiting = true;
       break;
-    case ir::ExitKind::FenceI: slot.engine->flush(); break;
+    // Every store into translated code has already dropped it (see code_written), so
+    // fence.i has nothing left to do.
+    case ir::ExitKind::FenceI: break;
     case ir::ExitKind::Yield:
     case ir::ExitKind::Budget:
     case ir::ExitKind::None: break;

@@ -123,6 +123,11 @@ class Riscv64Virt final : public ir::Host {
     return addr >= kRamBase && addr - kRamBase <= cfg_.memory - len && len <= cfg_.memory;
   }
   HartSlot& cur() { return *harts_[cur_]; }
+  // The TLB instruction fetches of the current hart use.
+  uint32_t fetch_tlb() {
+    riscv::Priv p = cur().hart->priv();
+    return p == riscv::kMachine ? riscv::kTlbMachine : p == riscv::kSupervisor ? riscv::kTlbSupervisor : riscv::kTlbUser;
+  }
   bool fault(ir::GuestState& s, uint64_t cause, uint64_t tval);
   // Translates one access within a page and fills the TLB when it is plain RAM.
   bool translate(ir::GuestState& s, uint64_t vaddr, unsigned size, riscv::Access a, uint64_t& phys);

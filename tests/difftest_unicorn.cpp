@@ -674,7 +674,7 @@ class PolyemuRunner {
     std::memcpy(ram + (kDataArea - kRamBase), p.data.data(), kDataSize);
     uint64_t old = 0;
     polyemu::ir::CsrImm mtvec{0x305, polyemu::ir::CsrOp::Write, true, true};
-    vm.hart().csr(mtvec, kTrapHandler, old, {0, 0, 0}, 0);
+    vm.hart().csr(mtvec, kTrapHandler, old, {0, 0, 0});
     auto& st = vm.hart().state();
     for (unsigned k = 1; k < 32; k++) st.regs[k] = p.regs[k];
     polyemu::RunResult r = vm.run();

@@ -106,7 +106,7 @@ class InsnTest : public ::testing::Test {
     uint64_t v = 0;
     polyemu::ir::CsrImm c{n, polyemu::ir::CsrOp::Set, false, true};
     polyemu::riscv::CounterSource k{vm_->instructions(), vm_->instructions(), 0};
-    EXPECT_TRUE(vm_->hart().csr(c, 0, v, k, 0)) << "csr " << n;
+    EXPECT_TRUE(vm_->hart().csr(c, 0, v, k)) << "csr " << n;
     return v;
   }
 

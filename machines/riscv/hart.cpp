@@ -37,7 +37,8 @@ void Hart::reset(uint64_t pc) {
   stvec_ = sepc_ = scause_ = stval_ = sscratch_ = scounteren_ = senvcfg_ = satp_ = 0;
   for (unsigned i = 0; i < 16; i++) pmpcfg_[i] = 0, pmpaddr_[i] = 0;
   cycle_offset_ = instret_offset_ = 0;
-  mapping_changed_ = superpages_cached_ = false;
+  flush_tlbs(true);
+  mapping_changed_ = false;
   set_priv(kMachine);
 }
 
@@ -71,10 +72,10 @@ void Hart::write_mstatus(uint64_t v) {
   update_mode();
 }
 
-bool Hart::csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource& k, uint32_t insn_bits) {
+bool Hart::csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource& k) {
   auto illegal = [&] {
     st_->trap_cause = cause::kIllegal;
-    st_->trap_tval = insn_bits;
+    st_->trap_tval = 0;
     return false;
   };
   if (csr_min_priv(c.csr) > priv_) return illegal();

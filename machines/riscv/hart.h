@@ -68,9 +68,9 @@ class Hart {
   uint64_t hartid() const { return hartid_; }
   Priv priv() const { return priv_; }
 
-  // Performs a CSR instruction. False (with trap_cause/tval set) when it is illegal;
-  // `insn_bits` fills mtval for that case.
-  bool csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource& counters, uint32_t insn_bits);
+  // Performs a CSR instruction. False (with trap_cause set) when it is illegal; the
+  // caller puts the instruction bits in trap_tval.
+  bool csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource& counters);
   // Enters the trap handler (M or S, by delegation) for an exception raised at `pc`.
   void take_exception(uint64_t cause, uint64_t tval, uint64_t pc);
   // Delivers the highest-priority enabled pending interrupt, if any. `pc` resumes after it.
@@ -122,6 +122,12 @@ class Hart {
   uint64_t read_mstatus() const;
   void write_mstatus(uint64_t v);
   bool pmp_allows(uint64_t addr, uint64_t len, Access access, Priv priv) const;
+  // PMP rights (bit 0 R, 1 W, 2 X) of [addr, addr+len) for `priv`; 0 if the range
+  // straddles an entry's edge.
+  uint8_t pmp_rights(uint64_t addr, uint64_t len, Priv priv) const;
+  // pmp_rights of a whole 4 KiB page, memoized until PMP changes.
+  uint8_t pmp_page_rights(uint64_t page, Priv priv) const;
+  static uint8_t need(Access a) { return a == Access::Read ? 1 : a == Access::Write ? 2 : 4; }
   bool pmp_locked(unsigned i) const { return (pmpcfg_[i] & 0x80) != 0; }
   Priv data_priv() const {
     return (priv_ == kMachine && (mstatus_ & mstatus::kMprv)) ? Priv((mstatus_ & mstatus::kMpp) >> mstatus::kMppShift)
@@ -140,6 +146,12 @@ class Hart {
   uint64_t pmpaddr_[16] = {};
   // Written counter values are kept as offsets from the machine's counters.
   uint64_t cycle_offset_ = 0, instret_offset_ = 0;
+  bool pmp_active_ = false;  // some entry is programmed
+  struct PmpMemo {
+    uint64_t page = ~0ull;
+    uint8_t priv = 0, rights = 0;
+  };
+  mutable PmpMemo pmp_memo_[64];
   bool mapping_changed_ = false;
   bool superpages_cached_ = false;  // some TLB entry came from a superpage
 };

@@ -20,14 +20,14 @@ uint64_t access_fault(Access a) {
 }
 }  // namespace
 
-// Entry i matches [lo, hi). The access must lie wholly inside the first entry it touches.
-bool Hart::pmp_allows(uint64_t addr, uint64_t len, Access access, Priv priv) const {
-  bool any_active = false;
+uint8_t Hart::pmp_rights(uint64_t addr, uint64_t len, Priv priv) const {
+  // With no entry programmed everything is allowed, as QEMU does; otherwise only M-mode
+  // gets through where no entry matches.
+  if (!pmp_active_) return 7;
   for (unsigned i = 0; i < 16; i++) {
     const uint8_t cfg = pmpcfg_[i];
     const unsigned a = (cfg >> 3) & 3;
     if (a == 0) continue;
-    any_active = true;
     uint64_t lo, hi;
     if (a == 1) {  // TOR
       lo = i == 0 ? 0 : pmpaddr_[i - 1] << 2;
@@ -45,13 +45,22 @@ bool Hart::pmp_allows(uint64_t addr, uint64_t len, Access access, Priv priv) con
       }
     }
     if (addr + len <= lo || addr >= hi) continue;
-    if (addr < lo || addr + len > hi) return false;  // straddles the entry's edge
-    if (priv == kMachine && !(cfg & 0x80)) return true;
-    const uint8_t need = access == Access::Read ? 1 : access == Access::Write ? 2 : 4;
-    return (cfg & need) != 0;
+    if (addr < lo || addr + len > hi) return 0;  // straddles the entry's edge
+    if (priv == kMachine && !(cfg & 0x80)) return 7;
+    return cfg & 7;
   }
-  // With no entry programmed everything is allowed, as QEMU does; otherwise only M-mode.
-  return priv == kMachine || !any_active;
+  return priv == kMachine ? 7 : 0;
+}
+
+uint8_t Hart::pmp_page_rights(uint64_t page, Priv priv) const {
+  PmpMemo& m = pmp_memo_[(page >> 12) % 64];
+  if (m.page != page || m.priv != priv) m = {page, uint8_t(priv), pmp_rights(page, 4096, priv)};
+  return m.rights;
+}
+
+bool Hart::pmp_allows(uint64_t addr, uint64_t len, Access access, Priv priv) const {
+  if (pmp_page_rights(addr & ~0xfffull, priv) & need(access)) return true;
+  return (pmp_rights(addr, len, priv) & need(access)) != 0;
 }
 
 bool Hart::translate(uint64_t vaddr, unsigned len, Access access, Translation& out) {
@@ -114,15 +123,20 @@ bool Hart::translate(uint64_t vaddr, unsigned len, Access access, Translation& o
   }
   if (!pmp_allows(phys, len, access, p)) return fail(access_fault(access));
   out.phys = phys;
-  const uint64_t page = phys & ~0xfffull;
-  out.cache_read = r_ok && pmp_allows(page, 4096, Access::Read, p);
-  out.cache_write = w_ok && pmp_allows(page, 4096, Access::Write, p);
-  out.cache_exec = x_ok && pmp_allows(page, 4096, Access::Execute, p);
+  const uint8_t page_rights = pmp_page_rights(phys & ~0xfffull, p);
+  out.cache_read = r_ok && (page_rights & 1);
+  out.cache_write = w_ok && (page_rights & 2);
+  out.cache_exec = x_ok && (page_rights & 4);
   if (superpage && (out.cache_read || out.cache_write || out.cache_exec)) superpages_cached_ = true;
   return true;
 }
 
 void Hart::flush_tlbs(bool include_machine) {
+  if (include_machine) {  // PMP changed
+    pmp_active_ = false;
+    for (uint8_t c : pmpcfg_) pmp_active_ |= ((c >> 3) & 3) != 0;
+    for (PmpMemo& m : pmp_memo_) m = PmpMemo{};
+  }
   for (unsigned t = 0; t < ir::kNumTlbs; t++) {
     if (t == kTlbMachine && !include_machine) continue;
     for (ir::TlbEntry& e : st_->tlb[t]) e = ir::TlbEntry{};
