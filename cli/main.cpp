@@ -41,6 +41,36 @@ uint64_t parse_size(const std::string& s) {
   return v * mul;
 }
 
+// "file=IMG,format=raw[,readonly=on][,snapshot=on]" → DriveConfig; throws with a message.
+polyemu::DriveConfig parse_drive(const std::string& spec) {
+  polyemu::DriveConfig d;
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t comma = spec.find(',', pos);
+    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? spec.size() + 1 : comma + 1;
+    auto eq = item.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("'" + item + "' is not key=value");
+    std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    auto on_off = [&] {
+      if (value != "on" && value != "off") throw std::invalid_argument(key + " must be on or off");
+      return value == "on";
+    };
+    if (key == "file")
+      d.file = value;
+    else if (key == "format" && value != "raw")
+      throw std::invalid_argument("only format=raw is supported");
+    else if (key == "readonly")
+      d.read_only = on_off();
+    else if (key == "snapshot")
+      d.snapshot = on_off();
+    else if (key != "format")
+      throw std::invalid_argument("unknown key '" + key + "'");
+  }
+  if (d.file.empty()) throw std::invalid_argument("file= is missing");
+  return d;
+}
+
 std::string default_rom() {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -61,7 +91,7 @@ int main(int argc, char** argv) {
 
   CLI::App* run = app.add_subcommand("run", "Run a guest program on an emulated machine");
   std::string machine = "riscv64-virt", kernel, memory = "128M", engine = "interp", bios, dump_dtb;
-  std::vector<std::string> loads;
+  std::vector<std::string> loads, drives;
   uint64_t max_insns = 0;
   polyemu::MachineConfig cfg;
   bool trace = false, dump_ir = false, stats = false, check_ir = false;
@@ -78,6 +108,8 @@ int main(int argc, char** argv) {
   run->add_option("--smp", cfg.smp, "Number of harts (1-8)");
   run->add_option("--serial-input", cfg.serial_input,
                   "File whose bytes are typed into the UART, one whenever its receiver is empty");
+  run->add_option("--drive", drives,
+                  "virtio-blk disk: file=IMG,format=raw[,readonly=on][,snapshot=on] (repeatable, up to 8)");
   run->add_option("--memory,-m", memory, "RAM size, e.g. 128M or 1G");
   run->add_option("--load", loads, "Raw binary to copy into RAM: FILE@ADDR (boots at the first one without --kernel)");
   run->add_option("--max-insns", max_insns, "Stop after N instructions (exit code 124)");
@@ -116,6 +148,13 @@ int main(int argc, char** argv) {
       cfg.raw_loads.push_back({l.substr(0, at), addr});
     } catch (const std::exception&) {
       return fail("invalid address in --load '" + l + "'");
+    }
+  }
+  for (const std::string& d : drives) {
+    try {
+      cfg.drives.push_back(parse_drive(d));
+    } catch (const std::invalid_argument& e) {
+      return fail("invalid --drive '" + d + "': " + e.what());
     }
   }
   if (bios != "none") cfg.bios = bios;

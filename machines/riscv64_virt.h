@@ -40,6 +40,12 @@ struct RawLoad {
   uint64_t addr;
 };
 
+struct DriveConfig {
+  std::string file;  // raw disk image
+  bool read_only = false;
+  bool snapshot = false;  // writes go to a temporary overlay; the image is never changed
+};
+
 struct MachineConfig {
   uint64_t memory = 128ull << 20;
   unsigned smp = 1;
@@ -48,6 +54,7 @@ struct MachineConfig {
   std::string initrd;                    // loaded into RAM and named in the device tree
   std::string append;                    // kernel command line (chosen/bootargs)
   std::string dtb;                       // use this device tree instead of generating one
+  std::vector<DriveConfig> drives;       // virtio-blk disks, one virtio-mmio slot each
   std::vector<RawLoad> raw_loads;        // raw binaries at addresses
   uint64_t max_insns = 0;                // 0: no limit (counts all harts)
   bool trace = false;                    // disassemble every executed instruction to stderr
