@@ -4,7 +4,7 @@ namespace polyemu::riscv {
 
 namespace {
 constexpr uint64_t kMisa = (2ull << 62) | (1 << ('I' - 'A')) | (1 << ('M' - 'A')) | (1 << ('A' - 'A')) |
-                           (1 << ('C' - 'A')) | (1 << ('U' - 'A'));
+                           (1 << ('F' - 'A')) | (1 << ('D' - 'A')) | (1 << ('C' - 'A')) | (1 << ('U' - 'A'));
 constexpr uint64_t kMieWritable = (1ull << cause::kMsi) | (1ull << cause::kMti) | (1ull << cause::kMei);
 constexpr uint64_t kMstatusWritable = mstatus::kMie | mstatus::kMpie | mstatus::kMpp | mstatus::kMprv | mstatus::kTw;
 constexpr uint64_t kMstatusFixed = 2ull << 32;  // UXL = 64 bits
@@ -41,6 +41,18 @@ bool Hart::csr(ir::CsrImm c, uint64_t value, uint64_t& old, const CounterSource&
   bool zero = false;  // exists, reads zero, ignores writes
   uint16_t n = c.csr;
   switch (n) {
+    case 0x001:  // fflags, frm, fcsr: views of GuestState::fcsr (frm in bits 7:5, fflags in 4:0)
+    case 0x002:
+    case 0x003: {
+      const unsigned shift = n == 0x002 ? 5 : 0;
+      const uint64_t mask = n == 0x001 ? 0x1f : n == 0x002 ? 0x7 : 0xff;
+      old = (st_->fcsr >> shift) & mask;
+      if (c.write) {
+        uint64_t v = c.op == ir::CsrOp::Write ? value : c.op == ir::CsrOp::Set ? (old | value) : (old & ~value);
+        st_->fcsr = (st_->fcsr & ~(mask << shift)) | ((v & mask) << shift);
+      }
+      return true;
+    }
     case 0xF11:
     case 0xF12:
     case 0xF13:
