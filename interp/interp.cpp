@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "ir/eval.h"
+#include "ir/fp.h"
 #include "ir/passes.h"
 
 namespace polyemu::interp {
@@ -27,7 +28,7 @@ namespace {
   X(Select)                                                                                \
   X(LdU8) X(LdS8) X(LdU16) X(LdS16) X(LdU32) X(LdS32) X(Ld64)                              \
   X(St8) X(St16) X(St32) X(St64)                                                           \
-  X(LoadReserved) X(StoreCond) X(Atomic) X(Csr)                                            \
+  X(LoadReserved) X(StoreCond) X(Atomic) X(Csr) X(Fp)                                      \
   X(Jump) X(Branch) X(JumpIndirect) X(Exit)                                                \
   X(BrEq) X(BrNe) X(BrLt) X(BrGe) X(BrLtU) X(BrGeU)                                        \
   X(BrEqI) X(BrNeI) X(BrLtI) X(BrGeI) X(BrLtUI) X(BrGeUI)
@@ -318,6 +319,12 @@ class Lowering {
       case Opcode::Csr: {
         uint16_t sa = src(x.args[0]);
         emit({IOp::Csr, 0, x.insn, dest(i), sa, 0, x.imm});
+        return;
+      }
+      case Opcode::Fp: {
+        // The third operand's slot rides in the low 16 bits of imm, the FpImm above it.
+        uint16_t sa = src(x.args[0]), sb = src(x.args[1]), sc = src(x.args[2]);
+        emit({IOp::Fp, 0, x.insn, dest(i), sa, sb, uint64_t(sc) | x.imm << 16});
         return;
       }
       case Opcode::Count: break;
@@ -744,6 +751,16 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
     BEFORE_HOST_CALL();
     uint64_t v;
     if (!host_.csr(s, ir::CsrImm::unpack(op->imm), R[op->a], v)) TRAP_HERE();
+    R[op->d] = v;
+    NEXT;
+  }
+  L_Fp: {
+    uint64_t v;
+    if (!ir::fp_eval(ir::FpImm::unpack(op->imm >> 16), R[op->a], R[op->b], R[uint16_t(op->imm)], s.fcsr, v)) {
+      s.trap_cause = ir::kFpTrapCause;  // the dynamic rounding mode is invalid
+      s.trap_tval = 0;
+      TRAP_HERE();
+    }
     R[op->d] = v;
     NEXT;
   }

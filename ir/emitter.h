@@ -39,6 +39,8 @@ class Emitter {
   IR_H(res) name(V32 a, V32 b, uint64_t imm = 0) { return finish<Type::res>(Opcode::name, {a, b}, imm); }
 #define OP_I1_I64_I64(name, res) \
   IR_H(res) name(V1 c, V64 a, V64 b, uint64_t imm = 0) { return finish<Type::res>(Opcode::name, {c, a, b}, imm); }
+#define OP_I64_I64_I64(name, res) \
+  IR_H(res) name(V64 a, V64 b, V64 c, uint64_t imm = 0) { return finish<Type::res>(Opcode::name, {a, b, c}, imm); }
 #include "ir/opcodes.inc"
 #undef OP
 #undef OP_None_None_None
@@ -48,6 +50,7 @@ class Emitter {
 #undef OP_I64_I64_None
 #undef OP_I32_I32_None
 #undef OP_I1_I64_I64
+#undef OP_I64_I64_I64
 #undef IR_H
 
   // Terminals.

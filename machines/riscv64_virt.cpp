@@ -27,7 +27,7 @@ namespace cause = riscv::cause;
 namespace {
 constexpr uint64_t kMiB = 1ull << 20;
 constexpr uint64_t kTimebase = VirtualClock::kTicksPerSecond;
-constexpr const char* kIsa = "rv64imac_zicsr_zifencei";
+constexpr const char* kIsa = "rv64imafdc_zicsr_zifencei";
 
 // OpenSBI's fw_dynamic handoff (include/sbi/fw_dynamic.h: magic "OSBI", version 2).
 std::vector<uint8_t> fw_dynamic_info(uint64_t next_addr) {

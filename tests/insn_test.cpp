@@ -6,6 +6,8 @@
 //
 // Conventions: single-instruction ALU tests compute a0 from a1 and a2 (a0 starts as a
 // sentinel, so a missing write shows); memory tests use the data area at kData.
+// Floating-point tests compute fa0 (or a0) from fa1, fa2, fa3 (or a1); single-precision
+// values are written S(bits), which NaN-boxes them.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +32,8 @@ enum : unsigned {
   zero, ra, sp, gp, tp, t0, t1, t2, s0, s1, a0, a1, a2, a3, a4, a5, a6, a7,
   s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, t3, t4, t5, t6
 };
+// Floating-point registers, numbered as guest-state registers (f0 is register 32).
+enum : unsigned { ft0 = 32, fa0 = 32 + 10, fa1, fa2, fa3 };
 // clang-format on
 
 constexpr uint64_t kBase = 0x8000'0000;       // entry point
@@ -38,6 +43,21 @@ constexpr uint64_t kSentinel = 0xa0a0'a0a0'a0a0'a0a0;
 constexpr uint64_t kMin64 = 0x8000'0000'0000'0000, kMax64 = 0x7fff'ffff'ffff'ffff, kAll = ~0ull;
 // Memory contents for the load tests: bytes 11 22 33 44 55 66 77 88 ef cd ab 89 67 45 23 01.
 constexpr uint64_t kW0 = 0x8877'6655'4433'2211, kW1 = 0x0123'4567'89ab'cdef;
+
+// fflags bits and NaN-boxing.
+constexpr uint64_t NV = 16, DZ = 8, OF = 4, UF = 2, NX = 1;
+constexpr uint64_t S(uint32_t single) { return 0xffff'ffff'0000'0000 | single; }
+// fcsr with the given dynamic rounding mode (0 RNE, 1 RTZ, 2 RDN, 3 RUP, 4 RMM; 5-7 invalid).
+constexpr uint64_t frm(uint64_t mode) { return mode << 5; }
+
+// A floating-point result: the destination register and the accrued flags.
+struct FpResult {
+  uint64_t value, flags;
+  bool operator==(const FpResult&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const FpResult& r) {
+  return os << std::hex << "{0x" << r.value << ", flags 0x" << r.flags << "}";
+}
 
 constexpr uint16_t kMscratch = 0x340, kMstatus = 0x300, kMepc = 0x341, kMcause = 0x342, kMtval = 0x343,
                    kMinstret = 0xB02, kMip = 0x344;
@@ -53,6 +73,7 @@ class InsnTest : public ::testing::Test {
     image_.clear();
     presets_.clear();
     pokes_.clear();
+    fcsr_ = 0;
     vm_.reset();
   }
   // Places instructions at kBase + offset. An entry whose two low bits are not 11 is a
@@ -67,6 +88,7 @@ class InsnTest : public ::testing::Test {
   }
   void code(std::initializer_list<uint32_t> insns) { at(0, insns); }
   void set(unsigned reg, uint64_t value) { presets_.emplace_back(reg, value); }
+  void set_fcsr(uint64_t value) { fcsr_ = value; }
   void poke(uint64_t addr, uint64_t value, unsigned size = 8) { pokes_.push_back({addr, value, size}); }
 
   // Runs exactly `n` instructions from kBase.
@@ -89,12 +111,14 @@ class InsnTest : public ::testing::Test {
     vm_ = std::make_unique<polyemu::Riscv64Virt>(cfg);
     for (const Poke& p : pokes_) std::memcpy(vm_->ram() + (p.addr - kBase), &p.value, p.size);
     for (auto [reg, value] : presets_) vm_->hart().state().regs[reg] = value;
+    vm_->hart().state().fcsr = fcsr_;
     polyemu::RunResult r = vm_->run();
     ASSERT_EQ(r.kind, polyemu::RunResult::Kind::MaxInsns) << r.message;
     ASSERT_EQ(vm_->instructions(), n);
   }
 
   uint64_t x(unsigned reg) const { return vm_->hart().state().regs[reg]; }
+  uint64_t fcsr() const { return vm_->hart().state().fcsr; }
   uint64_t pc() const { return vm_->hart().state().pc; }
   uint64_t peek(uint64_t addr, unsigned size = 8) const {
     uint64_t v = 0;
@@ -166,6 +190,41 @@ class InsnTest : public ::testing::Test {
     run(1);
     EXPECT_EQ(pc(), kBase + ((insn & 3) == 3 ? 4 : 2));
   }
+  // One floating-point instruction with sources fa1, fa2, fa3 and a1, and fcsr = fcsr0;
+  // fa0 and a0 start as kSentinel. Checks that only fflags changed in fcsr.
+  void fp_run(uint32_t insn, uint64_t f1, uint64_t f2, uint64_t f3, uint64_t fcsr0, uint64_t a1v) {
+    clear();
+    code({insn});
+    set(fa0, kSentinel);
+    set(a0, kSentinel);
+    set(fa1, f1);
+    set(fa2, f2);
+    set(fa3, f3);
+    set(a1, a1v);
+    set_fcsr(fcsr0);
+    run(1);
+    EXPECT_EQ(pc(), kBase + 4);
+    EXPECT_EQ(fcsr() & ~0x1full, fcsr0 & ~0x1full);
+  }
+  // fa0 = op(fa1, fa2, fa3)
+  FpResult ff(uint32_t insn, uint64_t f1, uint64_t f2 = 0, uint64_t f3 = 0, uint64_t fcsr0 = 0) {
+    fp_run(insn, f1, f2, f3, fcsr0, 0);
+    EXPECT_EQ(x(a0), kSentinel);
+    return {x(fa0), fcsr() & 0x1f};
+  }
+  // a0 = op(fa1, fa2)
+  FpResult fx(uint32_t insn, uint64_t f1, uint64_t f2 = 0, uint64_t fcsr0 = 0) {
+    fp_run(insn, f1, f2, 0, fcsr0, 0);
+    EXPECT_EQ(x(fa0), kSentinel);
+    return {x(a0), fcsr() & 0x1f};
+  }
+  // fa0 = op(a1)
+  FpResult xf(uint32_t insn, uint64_t a1v, uint64_t fcsr0 = 0) {
+    fp_run(insn, 0, 0, 0, fcsr0, a1v);
+    EXPECT_EQ(x(a0), kSentinel);
+    return {x(fa0), fcsr() & 0x1f};
+  }
+
   // One AMO a0 <- mem[a1 = kData], mem <- f(mem, a2); memory beyond the 8 bytes is zero.
   uint64_t amo(uint32_t insn, uint64_t mem, uint64_t a2v) {
     clear();
@@ -187,6 +246,7 @@ class InsnTest : public ::testing::Test {
   std::vector<uint8_t> image_;
   std::vector<std::pair<unsigned, uint64_t>> presets_;
   std::vector<Poke> pokes_;
+  uint64_t fcsr_ = 0;
   std::unique_ptr<polyemu::Riscv64Virt> vm_;
   std::string path_;
 };
@@ -1049,6 +1109,443 @@ TEST_F(InsnTest, SfenceVmaInMachineModeIsANop) {
 }
 
 // ---------------------------------------------------------------------------------------
+// F and D. Single-precision constants: 1.0 = 0x3f800000, 2^-24 = 0x33800000 (half an ulp
+// of 1.0), 1 + 2^-23 = 0x3f800001. Double: 1.0 = 0x3ff0000000000000.
+
+TEST_F(InsnTest, FaddEachStaticRoundingMode) {
+  // 1 + 2^-24 is a tie between 1.0 (even) and 1 + 2^-23.
+  EXPECT_EQ(ff(0x00c58553, S(0x3f800000), S(0x33800000)), (FpResult{S(0x3f800000), NX}));  // fadd.s fa0,fa1,fa2,rne
+  EXPECT_EQ(ff(0x00c59553, S(0x3f800000), S(0x33800000)), (FpResult{S(0x3f800000), NX}));  // fadd.s fa0,fa1,fa2,rtz
+  EXPECT_EQ(ff(0x00c5a553, S(0x3f800000), S(0x33800000)), (FpResult{S(0x3f800000), NX}));  // fadd.s fa0,fa1,fa2,rdn
+  EXPECT_EQ(ff(0x00c5b553, S(0x3f800000), S(0x33800000)), (FpResult{S(0x3f800001), NX}));  // fadd.s fa0,fa1,fa2,rup
+  EXPECT_EQ(ff(0x00c5c553, S(0x3f800000), S(0x33800000)), (FpResult{S(0x3f800001), NX}));  // fadd.s fa0,fa1,fa2,rmm
+  // -1 - 2^-24: the directed modes swap.
+  EXPECT_EQ(ff(0x00c58553, S(0xbf800000), S(0xb3800000)), (FpResult{S(0xbf800000), NX}));  // fadd.s fa0,fa1,fa2,rne
+  EXPECT_EQ(ff(0x00c59553, S(0xbf800000), S(0xb3800000)), (FpResult{S(0xbf800000), NX}));  // fadd.s fa0,fa1,fa2,rtz
+  EXPECT_EQ(ff(0x00c5a553, S(0xbf800000), S(0xb3800000)), (FpResult{S(0xbf800001), NX}));  // fadd.s fa0,fa1,fa2,rdn
+  EXPECT_EQ(ff(0x00c5b553, S(0xbf800000), S(0xb3800000)), (FpResult{S(0xbf800000), NX}));  // fadd.s fa0,fa1,fa2,rup
+  EXPECT_EQ(ff(0x00c5c553, S(0xbf800000), S(0xb3800000)), (FpResult{S(0xbf800001), NX}));  // fadd.s fa0,fa1,fa2,rmm
+  // (1 + 2^-23) + 2^-24: a tie whose lower neighbour is odd, so nearest-even rounds up.
+  EXPECT_EQ(ff(0x00c58553, S(0x3f800001), S(0x33800000)), (FpResult{S(0x3f800002), NX}));  // fadd.s fa0,fa1,fa2,rne
+  EXPECT_EQ(ff(0x00c59553, S(0x3f800001), S(0x33800000)), (FpResult{S(0x3f800001), NX}));  // fadd.s fa0,fa1,fa2,rtz
+  // 1 + 0.75 ulp: not a tie.
+  EXPECT_EQ(ff(0x00c58553, S(0x3f800000), S(0x33c00000)), (FpResult{S(0x3f800001), NX}));  // fadd.s fa0,fa1,fa2,rne
+  EXPECT_EQ(ff(0x00c5a553, S(0x3f800000), S(0x33c00000)), (FpResult{S(0x3f800000), NX}));  // fadd.s fa0,fa1,fa2,rdn
+  // Exact sums raise nothing.
+  EXPECT_EQ(ff(0x00c58553, S(0x3f800000), S(0x3f800000)), (FpResult{S(0x40000000), 0}));  // fadd.s fa0,fa1,fa2,rne
+}
+
+TEST_F(InsnTest, DynamicRoundingModeComesFromFrm) {
+  EXPECT_EQ(ff(0x00c5f553, S(0x3f800000), S(0x33800000), 0, frm(3)), (FpResult{S(0x3f800001), NX}));  // fadd.s (dyn)
+  EXPECT_EQ(ff(0x00c5f553, S(0x3f800000), S(0x33800000), 0, frm(1)), (FpResult{S(0x3f800000), NX}));  // fadd.s (dyn)
+  EXPECT_EQ(ff(0x00c5f553, S(0x3f800000), S(0x33800000), 0, frm(4)), (FpResult{S(0x3f800001), NX}));  // fadd.s (dyn)
+  EXPECT_EQ(ff(0x00c5f553, S(0xbf800000), S(0xb3800000), 0, frm(2)), (FpResult{S(0xbf800001), NX}));  // fadd.s (dyn)
+  // 1 + 2^-53 in double: a tie.
+  EXPECT_EQ(ff(0x02c5f553, 0x3ff0000000000000, 0x3ca0000000000000, 0, frm(0)),  // fadd.d fa0,fa1,fa2 (dyn)
+            (FpResult{0x3ff0000000000000, NX}));
+  EXPECT_EQ(ff(0x02c5f553, 0x3ff0000000000000, 0x3ca0000000000000, 0, frm(3)),  // fadd.d fa0,fa1,fa2 (dyn)
+            (FpResult{0x3ff0000000000001, NX}));
+  // Instructions that do not round ignore frm, even an invalid one.
+  EXPECT_EQ(ff(0x28c58553, S(0x3f800000), S(0x40000000), 0, frm(7)), (FpResult{S(0x3f800000), 0}));  // fmin.s
+  EXPECT_EQ(fx(0xa0c5a553, S(0x3f800000), S(0x3f800000), frm(5)), (FpResult{1, 0}));                 // feq.s a0,fa1,fa2
+}
+
+TEST_F(InsnTest, FlagsAccrue) {
+  // fflags are sticky: an inexact add keeps DZ that was already set.
+  EXPECT_EQ(ff(0x00c58553, S(0x3f800000), S(0x33800000), 0, frm(2) | DZ),  // fadd.s fa0,fa1,fa2,rne
+            (FpResult{S(0x3f800000), DZ | NX}));
+  // An exact operation leaves them alone.
+  EXPECT_EQ(ff(0x00c58553, S(0x3f800000), S(0x3f800000), 0, frm(4) | UF | OF),  // fadd.s fa0,fa1,fa2,rne
+            (FpResult{S(0x40000000), UF | OF}));
+}
+
+TEST_F(InsnTest, NanBoxing) {
+  const uint64_t unboxed_one = 0x0000'0000'3f80'0000, almost = 0xffff'fffe'3f80'0000;
+  // A single-precision operand that is not NaN-boxed reads as the canonical (quiet) NaN.
+  EXPECT_EQ(ff(0x00c58553, unboxed_one, S(0x3f800000)), (FpResult{S(0x7fc00000), 0}));  // fadd.s fa0,fa1,fa2,rne
+  EXPECT_EQ(ff(0x00c58553, almost, S(0x3f800000)), (FpResult{S(0x7fc00000), 0}));       // fadd.s fa0,fa1,fa2,rne
+  EXPECT_EQ(ff(0x20c59553, unboxed_one, S(0x3f800000)), (FpResult{S(0xffc00000), 0}));  // fsgnjn.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x20c58553, S(0xbf800000), 0x80000000), (FpResult{S(0x3f800000), 0}));   // fsgnj.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x28c58553, unboxed_one, S(0x40000000)), (FpResult{S(0x40000000), 0}));  // fmin.s fa0,fa1,fa2
+  EXPECT_EQ(fx(0xe0059553, unboxed_one), (FpResult{0x200, 0}));                         // fclass.s a0,fa1 (qNaN)
+  EXPECT_EQ(fx(0xa0c5a553, unboxed_one, unboxed_one), (FpResult{0, 0}));                // feq.s a0,fa1,fa2
+  EXPECT_EQ(ff(0x42058553, unboxed_one), (FpResult{0x7ff8000000000000, 0}));            // fcvt.d.s fa0,fa1
+  // Moves and stores take the bits as they are.
+  EXPECT_EQ(fx(0xe0058553, 0x1234'5678'8000'0001), (FpResult{0xffff'ffff'8000'0001, 0}));  // fmv.x.w a0,fa1
+  EXPECT_EQ(xf(0xf0058553, 0x1234'5678'8765'4321), (FpResult{S(0x87654321), 0}));          // fmv.w.x fa0,a1
+  // Double-precision instructions read all 64 bits: a boxed single is a quiet NaN.
+  EXPECT_EQ(ff(0x02c5f553, S(0x3f800000), 0), (FpResult{0x7ff8000000000000, 0}));  // fadd.d fa0,fa1,fa2
+}
+
+TEST_F(InsnTest, NanResultsAreCanonical) {
+  EXPECT_EQ(ff(0x00c58553, S(0x7fc12345), S(0x3f800000)), (FpResult{S(0x7fc00000), 0}));   // fadd.s fa0,fa1,fa2,rne
+  EXPECT_EQ(ff(0x00c58553, S(0xffc00000), S(0x3f800000)), (FpResult{S(0x7fc00000), 0}));   // fadd.s fa0,fa1,fa2,rne
+  EXPECT_EQ(ff(0x00c58553, S(0x3f800000), S(0x7f800001)), (FpResult{S(0x7fc00000), NV}));  // fadd.s (sNaN)
+  EXPECT_EQ(ff(0x12c5f553, 0x7ff8000000000123, 0x3ff0000000000000),                        // fmul.d fa0,fa1,fa2
+            (FpResult{0x7ff8000000000000, 0}));
+  EXPECT_EQ(ff(0x58058553, S(0xbf800000)), (FpResult{S(0x7fc00000), NV}));                 // fsqrt.s fa0,fa1,rne
+  EXPECT_EQ(ff(0x18c5f553, S(0x00000000), S(0x80000000)), (FpResult{S(0x7fc00000), NV}));  // fdiv.s 0/-0
+  EXPECT_EQ(ff(0x18c5f553, S(0x7f800000), S(0xff800000)), (FpResult{S(0x7fc00000), NV}));  // fdiv.s inf/-inf
+  EXPECT_EQ(ff(0x08c5f553, S(0x7f800000), S(0x7f800000)), (FpResult{S(0x7fc00000), NV}));  // fsub.s inf-inf
+  EXPECT_EQ(ff(0x02c5f553, 0x7ff0000000000000, 0xfff0000000000000),                        // fadd.d inf+-inf
+            (FpResult{0x7ff8000000000000, NV}));
+  EXPECT_EQ(ff(0x10c5f553, S(0x80000000), S(0xff800000)), (FpResult{S(0x7fc00000), NV}));  // fmul.s -0*-inf
+  // Sign injection is not arithmetic: NaN payloads survive and nothing is signaled.
+  EXPECT_EQ(ff(0x20c58553, S(0x7f812345), S(0xbf800000)), (FpResult{S(0xff812345), 0}));  // fsgnj.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x22c5a553, 0xfff0000000000001, 0x8000000000000000),                       // fsgnjx.d fa0,fa1,fa2
+            (FpResult{0x7ff0000000000001, 0}));
+}
+
+TEST_F(InsnTest, SignedZeros) {
+  EXPECT_EQ(ff(0x00c58553, S(0x00000000), S(0x80000000)), (FpResult{S(0x00000000), 0}));  // fadd.s +0+-0, rne
+  EXPECT_EQ(ff(0x00c5a553, S(0x00000000), S(0x80000000)), (FpResult{S(0x80000000), 0}));  // fadd.s +0+-0, rdn
+  EXPECT_EQ(ff(0x00c58553, S(0x80000000), S(0x80000000)), (FpResult{S(0x80000000), 0}));  // fadd.s -0+-0, rne
+  EXPECT_EQ(ff(0x08c5f553, S(0x3f800000), S(0x3f800000)), (FpResult{S(0x00000000), 0}));  // fsub.s 1-1 (dyn rne)
+  EXPECT_EQ(ff(0x08c5a553, S(0x3f800000), S(0x3f800000)), (FpResult{S(0x80000000), 0}));  // fsub.s 1-1, rdn
+  EXPECT_EQ(ff(0x0ac5f553, 0x3ff0000000000000, 0x3ff0000000000000, 0, frm(2)),            // fsub.d 1-1 (dyn rdn)
+            (FpResult{0x8000000000000000, 0}));
+  EXPECT_EQ(ff(0x10c5f553, S(0x80000000), S(0x40a00000)), (FpResult{S(0x80000000), 0}));  // fmul.s -0*5
+  EXPECT_EQ(ff(0x18c5f553, S(0x3f800000), S(0xff800000)), (FpResult{S(0x80000000), 0}));  // fdiv.s 1/-inf
+  EXPECT_EQ(ff(0x5805f553, S(0x80000000)), (FpResult{S(0x80000000), 0}));                 // fsqrt.s -0
+  // (+0 * 5) + -0: +0 in round-to-nearest, -0 rounding down.
+  EXPECT_EQ(ff(0x68c5f543, S(0x00000000), S(0x40a00000), S(0x80000000)),  // fmadd.s fa0,fa1,fa2,fa3 (dyn rne)
+            (FpResult{S(0x00000000), 0}));
+  EXPECT_EQ(ff(0x68c5a543, S(0x00000000), S(0x40a00000), S(0x80000000)),  // fmadd.s fa0,fa1,fa2,fa3,rdn
+            (FpResult{S(0x80000000), 0}));
+}
+
+TEST_F(InsnTest, ExceptionFlags) {
+  // Division by zero: only for finite nonzero dividends.
+  EXPECT_EQ(ff(0x18c5f553, S(0x3f800000), S(0x00000000)), (FpResult{S(0x7f800000), DZ}));  // fdiv.s 1/+0
+  EXPECT_EQ(ff(0x18c5f553, S(0xbf800000), S(0x00000000)), (FpResult{S(0xff800000), DZ}));  // fdiv.s -1/+0
+  EXPECT_EQ(ff(0x1ac5f553, 0x3ff0000000000000, 0x8000000000000000),                        // fdiv.d 1/-0
+            (FpResult{0xfff0000000000000, DZ}));
+  EXPECT_EQ(ff(0x18c5f553, S(0x7f800000), S(0x00000000)), (FpResult{S(0x7f800000), 0}));  // fdiv.s inf/0
+  // Overflow: infinity when rounding to nearest, the largest finite value towards zero.
+  EXPECT_EQ(ff(0x10c5f553, S(0x7f7fffff), S(0x40000000)), (FpResult{S(0x7f800000), OF | NX}));  // fmul.s max*2
+  EXPECT_EQ(ff(0x10c59553, S(0x7f7fffff), S(0x40000000)), (FpResult{S(0x7f7fffff), OF | NX}));  // fmul.s ...,rtz
+  EXPECT_EQ(ff(0x02c5a553, 0x7fefffffffffffff, 0x7fefffffffffffff),  // fadd.d fa0,fa1,fa2,rdn (max+max)
+            (FpResult{0x7fefffffffffffff, OF | NX}));
+  EXPECT_EQ(ff(0x02c5a553, 0xffefffffffffffff, 0xffefffffffffffff),  // fadd.d fa0,fa1,fa2,rdn (-max-max)
+            (FpResult{0xfff0000000000000, OF | NX}));
+  // Underflow: tiny and inexact. 2^-126 / 3 = 2796202.67 units of 2^-149.
+  EXPECT_EQ(ff(0x18c5f553, S(0x00800000), S(0x40400000)), (FpResult{S(0x002aaaab), UF | NX}));  // fdiv.s
+  // A tiny exact result is no underflow: 2^-126 * 0.5 = 2^-127.
+  EXPECT_EQ(ff(0x10c5f553, S(0x00800000), S(0x3f000000)), (FpResult{S(0x00400000), 0}));  // fmul.s fa0,fa1,fa2
+  // Inexact only.
+  EXPECT_EQ(ff(0x18c5f553, S(0x3f800000), S(0x40400000)), (FpResult{S(0x3eaaaaab), NX}));  // fdiv.s 1/3
+}
+
+// RISC-V detects tininess after rounding. 2^-126 * (1 - 2^-25) (the double
+// 0x380ffffff0000000) rounded to 24 bits with an unbounded exponent is a tie that goes up
+// to 2^-126: not tiny, so rounding to nearest gives the smallest normal with only NX.
+// Rounding down stays below 2^-126: the largest subnormal, tiny and inexact.
+TEST_F(InsnTest, TininessIsDetectedAfterRounding) {
+  EXPECT_EQ(ff(0x40158553, 0x380ffffff0000000), (FpResult{S(0x00800000), NX}));       // fcvt.s.d fa0,fa1,rne
+  EXPECT_EQ(ff(0x40159553, 0x380ffffff0000000), (FpResult{S(0x007fffff), UF | NX}));  // fcvt.s.d fa0,fa1,rtz
+  // Far below: rounds to zero with underflow.
+  EXPECT_EQ(ff(0x40158553, 0x3370000000000000), (FpResult{S(0x00000000), UF | NX}));  // fcvt.s.d 2^-200
+  // Overflow is decided after rounding, too: max + half an ulp ties to infinity (max is odd)
+  // but truncates to max without overflow.
+  EXPECT_EQ(ff(0x40158553, 0x47effffff0000000), (FpResult{S(0x7f800000), OF | NX}));  // fcvt.s.d fa0,fa1,rne
+  EXPECT_EQ(ff(0x40159553, 0x47effffff0000000), (FpResult{S(0x7f7fffff), NX}));       // fcvt.s.d fa0,fa1,rtz
+}
+
+TEST_F(InsnTest, FusedMultiplyAddRoundsOnce) {
+  // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24; the product alone would round away the 2^-24.
+  const uint64_t a = S(0x3f800800), c_neg = S(0xbf801000), c_pos = S(0x3f801000);
+  EXPECT_EQ(ff(0x68c5f543, a, a, c_neg), (FpResult{S(0x33800000), 0}));  // fmadd.s fa0,fa1,fa2,fa3
+  EXPECT_EQ(ff(0x68c5f547, a, a, c_pos), (FpResult{S(0x33800000), 0}));  // fmsub.s fa0,fa1,fa2,fa3
+  EXPECT_EQ(ff(0x68c5f54b, a, a, c_pos), (FpResult{S(0xb3800000), 0}));  // fnmsub.s fa0,fa1,fa2,fa3
+  EXPECT_EQ(ff(0x68c5f54f, a, a, c_neg), (FpResult{S(0xb3800000), 0}));  // fnmadd.s fa0,fa1,fa2,fa3
+  // (1 + 2^-30)^2 - (1 + 2^-29) = 2^-60.
+  const uint64_t d = 0x3ff0000000400000, dc_neg = 0xbff0000000800000, dc_pos = 0x3ff0000000800000;
+  EXPECT_EQ(ff(0x6ac5f543, d, d, dc_neg), (FpResult{0x3c30000000000000, 0}));  // fmadd.d fa0,fa1,fa2,fa3
+  EXPECT_EQ(ff(0x6ac5f547, d, d, dc_pos), (FpResult{0x3c30000000000000, 0}));  // fmsub.d fa0,fa1,fa2,fa3
+  EXPECT_EQ(ff(0x6ac5f54b, d, d, dc_pos), (FpResult{0xbc30000000000000, 0}));  // fnmsub.d fa0,fa1,fa2,fa3
+  EXPECT_EQ(ff(0x6ac5f54f, d, d, dc_neg), (FpResult{0xbc30000000000000, 0}));  // fnmadd.d fa0,fa1,fa2,fa3
+  // Infinity times zero is invalid even when the addend is a quiet NaN.
+  EXPECT_EQ(ff(0x68c5f543, S(0x7f800000), S(0x00000000), S(0x7fc00000)),  // fmadd.s fa0,fa1,fa2,fa3
+            (FpResult{S(0x7fc00000), NV}));
+  EXPECT_EQ(ff(0x6ac5f543, 0x0000000000000000, 0xfff0000000000000, 0x3ff0000000000000),  // fmadd.d 0*-inf+1
+            (FpResult{0x7ff8000000000000, NV}));
+  // inf - inf after the product.
+  EXPECT_EQ(ff(0x68c5f543, S(0x7f800000), S(0x3f800000), S(0xff800000)),  // fmadd.s fa0,fa1,fa2,fa3
+            (FpResult{S(0x7fc00000), NV}));
+  EXPECT_EQ(ff(0x6ac5f543, 0x3ff0000000000000, 0x3ff0000000000000, 0x7ff0000000000001),  // fmadd.d (sNaN addend)
+            (FpResult{0x7ff8000000000000, NV}));
+}
+
+TEST_F(InsnTest, SignInjection) {
+  EXPECT_EQ(ff(0x22c58553, 0x3ff0000000000000, 0xc000000000000000), (FpResult{0xbff0000000000000, 0}));  // fsgnj.d
+  EXPECT_EQ(ff(0x22c59553, 0x3ff0000000000000, 0xc000000000000000), (FpResult{0x3ff0000000000000, 0}));  // fsgnjn.d
+  EXPECT_EQ(ff(0x22c5a553, 0x3ff0000000000000, 0xc000000000000000), (FpResult{0xbff0000000000000, 0}));  // fsgnjx.d
+  EXPECT_EQ(ff(0x22c5a553, 0xbff0000000000000, 0xc000000000000000), (FpResult{0x3ff0000000000000, 0}));  // fsgnjx.d
+  EXPECT_EQ(ff(0x20c58553, S(0xbf800000), S(0x3f800000)), (FpResult{S(0x3f800000), 0}));  // fsgnj.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x20c59553, S(0xbf800000), S(0x3f800000)), (FpResult{S(0xbf800000), 0}));  // fsgnjn.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x20c5a553, S(0xbf800000), S(0x3f800000)), (FpResult{S(0xbf800000), 0}));  // fsgnjx.s fa0,fa1,fa2
+}
+
+TEST_F(InsnTest, MinMax) {
+  // -0 is less than +0, in either operand order.
+  EXPECT_EQ(ff(0x28c58553, S(0x80000000), S(0x00000000)), (FpResult{S(0x80000000), 0}));  // fmin.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x28c58553, S(0x00000000), S(0x80000000)), (FpResult{S(0x80000000), 0}));  // fmin.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x28c59553, S(0x80000000), S(0x00000000)), (FpResult{S(0x00000000), 0}));  // fmax.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x28c59553, S(0x00000000), S(0x80000000)), (FpResult{S(0x00000000), 0}));  // fmax.s fa0,fa1,fa2
+  // One NaN: the other operand; a signaling NaN also raises invalid.
+  EXPECT_EQ(ff(0x28c58553, S(0x7fc00000), S(0x3f800000)), (FpResult{S(0x3f800000), 0}));   // fmin.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x28c59553, S(0x3f800000), S(0x7fc00000)), (FpResult{S(0x3f800000), 0}));   // fmax.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x28c58553, S(0x7f800001), S(0x3f800000)), (FpResult{S(0x3f800000), NV}));  // fmin.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x2ac59553, 0x7ff0000000000001, 0xbfe0000000000000),                        // fmax.d fa0,fa1,fa2
+            (FpResult{0xbfe0000000000000, NV}));
+  // Two NaNs: the canonical NaN.
+  EXPECT_EQ(ff(0x28c58553, S(0x7fc12345), S(0xffc00000)), (FpResult{S(0x7fc00000), 0}));   // fmin.s fa0,fa1,fa2
+  EXPECT_EQ(ff(0x28c59553, S(0x7f800001), S(0x7fc00000)), (FpResult{S(0x7fc00000), NV}));  // fmax.s fa0,fa1,fa2
+  // Ordinary values.
+  EXPECT_EQ(ff(0x28c58553, S(0xff800000), S(0x40400000)), (FpResult{S(0xff800000), 0}));  // fmin.s -inf, 3
+  EXPECT_EQ(ff(0x28c59553, S(0xff800000), S(0x40400000)), (FpResult{S(0x40400000), 0}));  // fmax.s -inf, 3
+  EXPECT_EQ(ff(0x2ac58553, 0x3ff0000000000000, 0xc000000000000000), (FpResult{0xc000000000000000, 0}));  // fmin.d
+  EXPECT_EQ(ff(0x2ac58553, 0x0000000000000000, 0x8000000000000000), (FpResult{0x8000000000000000, 0}));  // fmin.d
+}
+
+TEST_F(InsnTest, Comparisons) {
+  EXPECT_EQ(fx(0xa0c5a553, S(0x3f800000), S(0x3f800000)), (FpResult{1, 0}));  // feq.s a0,fa1,fa2
+  EXPECT_EQ(fx(0xa0c59553, S(0x3f800000), S(0x40000000)), (FpResult{1, 0}));  // flt.s a0,fa1,fa2
+  EXPECT_EQ(fx(0xa0c58553, S(0x40000000), S(0x3f800000)), (FpResult{0, 0}));  // fle.s a0,fa1,fa2
+  EXPECT_EQ(fx(0xa0c5a553, S(0x80000000), S(0x00000000)), (FpResult{1, 0}));  // feq.s -0, +0
+  EXPECT_EQ(fx(0xa0c59553, S(0x80000000), S(0x00000000)), (FpResult{0, 0}));  // flt.s -0, +0
+  EXPECT_EQ(fx(0xa0c58553, S(0x80000000), S(0x00000000)), (FpResult{1, 0}));  // fle.s -0, +0
+  // feq is quiet (invalid only for signaling NaNs); flt and fle signal on any NaN.
+  EXPECT_EQ(fx(0xa0c5a553, S(0x7fc00000), S(0x3f800000)), (FpResult{0, 0}));             // feq.s qNaN
+  EXPECT_EQ(fx(0xa0c5a553, S(0x7f800001), S(0x3f800000)), (FpResult{0, NV}));            // feq.s sNaN
+  EXPECT_EQ(fx(0xa0c59553, S(0x7fc00000), S(0x3f800000)), (FpResult{0, NV}));            // flt.s qNaN
+  EXPECT_EQ(fx(0xa0c58553, S(0x3f800000), S(0x7fc00000)), (FpResult{0, NV}));            // fle.s qNaN
+  EXPECT_EQ(fx(0xa2c59553, 0xfff0000000000000, 0x7fefffffffffffff), (FpResult{1, 0}));   // flt.d -inf, max
+  EXPECT_EQ(fx(0xa2c58553, 0x7ff0000000000000, 0x7ff0000000000000), (FpResult{1, 0}));   // fle.d inf, inf
+  EXPECT_EQ(fx(0xa2c5a553, 0x7ff8000000000000, 0x7ff8000000000000), (FpResult{0, 0}));   // feq.d qNaN, qNaN
+  EXPECT_EQ(fx(0xa2c59553, 0x7ff8000000000000, 0x3ff0000000000000), (FpResult{0, NV}));  // flt.d qNaN
+  // With rd = x0 the result is dropped but the flags are still raised.
+  clear();
+  code({0xa0c5a053});  // feq.s zero,fa1,fa2
+  set(fa1, S(0x7f800001));
+  run(1);
+  EXPECT_EQ(x(zero), 0u);
+  EXPECT_EQ(fcsr(), NV);
+}
+
+TEST_F(InsnTest, ClassifyEveryClass) {
+  const uint64_t singles[10] = {0xff800000, 0xbf800000, 0x80000001, 0x80000000, 0x00000000,
+                                0x00000001, 0x3f800000, 0x7f800000, 0x7f800001, 0x7fc00000};
+  const uint64_t doubles[10] = {0xfff0000000000000, 0xbff0000000000000, 0x800fffffffffffff, 0x8000000000000000,
+                                0x0000000000000000, 0x0000000000000001, 0x3ff0000000000000, 0x7ff0000000000000,
+                                0x7ff4000000000000, 0xfff8000000000000};
+  for (unsigned k = 0; k < 10; k++) {
+    EXPECT_EQ(fx(0xe0059553, S(uint32_t(singles[k]))), (FpResult{1ull << k, 0})) << k;  // fclass.s a0,fa1
+    EXPECT_EQ(fx(0xe2059553, doubles[k]), (FpResult{1ull << k, 0})) << k;               // fclass.d a0,fa1
+  }
+}
+
+TEST_F(InsnTest, FloatToIntRounding) {
+  // 2.5 and -2.5 in every mode.
+  EXPECT_EQ(fx(0xc0058553, S(0x40200000)), (FpResult{2, NX}));                  // fcvt.w.s a0,fa1,rne
+  EXPECT_EQ(fx(0xc0059553, S(0x40200000)), (FpResult{2, NX}));                  // fcvt.w.s a0,fa1,rtz
+  EXPECT_EQ(fx(0xc005a553, S(0x40200000)), (FpResult{2, NX}));                  // fcvt.w.s a0,fa1,rdn
+  EXPECT_EQ(fx(0xc005b553, S(0x40200000)), (FpResult{3, NX}));                  // fcvt.w.s a0,fa1,rup
+  EXPECT_EQ(fx(0xc005c553, S(0x40200000)), (FpResult{3, NX}));                  // fcvt.w.s a0,fa1,rmm
+  EXPECT_EQ(fx(0xc0058553, S(0xc0200000)), (FpResult{uint64_t(-2), NX}));       // fcvt.w.s a0,fa1,rne
+  EXPECT_EQ(fx(0xc0059553, S(0xc0200000)), (FpResult{uint64_t(-2), NX}));       // fcvt.w.s a0,fa1,rtz
+  EXPECT_EQ(fx(0xc005a553, S(0xc0200000)), (FpResult{uint64_t(-3), NX}));       // fcvt.w.s a0,fa1,rdn
+  EXPECT_EQ(fx(0xc005b553, S(0xc0200000)), (FpResult{uint64_t(-2), NX}));       // fcvt.w.s a0,fa1,rup
+  EXPECT_EQ(fx(0xc005c553, S(0xc0200000)), (FpResult{uint64_t(-3), NX}));       // fcvt.w.s a0,fa1,rmm
+  EXPECT_EQ(fx(0xc0058553, S(0x3ecccccd)), (FpResult{0, NX}));                  // fcvt.w.s 0.4
+  EXPECT_EQ(fx(0xc0058553, S(0x80000000)), (FpResult{0, 0}));                   // fcvt.w.s -0
+  EXPECT_EQ(fx(0xc0058553, S(0xcf000000)), (FpResult{0xffffffff80000000, 0}));  // fcvt.w.s -2^31
+}
+
+TEST_F(InsnTest, FloatToIntSaturates) {
+  // The table in the F chapter: NaN and +inf give the maximum, -inf the minimum, values
+  // out of range (after rounding) the nearer limit; all with only NV.
+  EXPECT_EQ(fx(0xc0059553, S(0x7fc00000)), (FpResult{0x7fffffff, NV}));          // fcvt.w.s NaN
+  EXPECT_EQ(fx(0xc0059553, S(0x7f800001)), (FpResult{0x7fffffff, NV}));          // fcvt.w.s sNaN
+  EXPECT_EQ(fx(0xc0059553, S(0x7f800000)), (FpResult{0x7fffffff, NV}));          // fcvt.w.s +inf
+  EXPECT_EQ(fx(0xc0059553, S(0xff800000)), (FpResult{0xffffffff80000000, NV}));  // fcvt.w.s -inf
+  EXPECT_EQ(fx(0xc0059553, S(0x4f32d05e)), (FpResult{0x7fffffff, NV}));          // fcvt.w.s 3e9
+  EXPECT_EQ(fx(0xc0059553, S(0xcf32d05e)), (FpResult{0xffffffff80000000, NV}));  // fcvt.w.s -3e9
+  EXPECT_EQ(fx(0xc0059553, S(0x4f000000)), (FpResult{0x7fffffff, NV}));          // fcvt.w.s 2^31
+  // Unsigned: -0.5 rounds to -0, which is in range; rounding down it becomes -1, which is not.
+  EXPECT_EQ(fx(0xc0158553, S(0xbf000000)), (FpResult{0, NX}));                   // fcvt.wu.s a0,fa1,rne
+  EXPECT_EQ(fx(0xc015a553, S(0xbf000000)), (FpResult{0, NV}));                   // fcvt.wu.s a0,fa1,rdn
+  EXPECT_EQ(fx(0xc0158553, S(0xbf800000)), (FpResult{0, NV}));                   // fcvt.wu.s -1
+  EXPECT_EQ(fx(0xc0158553, S(0x4f32d05e)), (FpResult{0xffffffffb2d05e00, 0}));   // fcvt.wu.s 3e9 (sext)
+  EXPECT_EQ(fx(0xc0158553, S(0x4f800000)), (FpResult{0xffffffffffffffff, NV}));  // fcvt.wu.s 2^32
+  EXPECT_EQ(fx(0xc0158553, S(0x7fc00000)), (FpResult{0xffffffffffffffff, NV}));  // fcvt.wu.s NaN
+  EXPECT_EQ(fx(0xc0158553, S(0xff800000)), (FpResult{0, NV}));                   // fcvt.wu.s -inf
+  EXPECT_EQ(fx(0xc0259553, S(0x5f000000)), (FpResult{0x7fffffffffffffff, NV}));  // fcvt.l.s 2^63
+  EXPECT_EQ(fx(0xc0259553, S(0xdf000000)), (FpResult{0x8000000000000000, 0}));   // fcvt.l.s -2^63
+  EXPECT_EQ(fx(0xc0259553, S(0xff800000)), (FpResult{0x8000000000000000, NV}));  // fcvt.l.s -inf
+  EXPECT_EQ(fx(0xc0259553, S(0x7fc00000)), (FpResult{0x7fffffffffffffff, NV}));  // fcvt.l.s NaN
+  EXPECT_EQ(fx(0xc0359553, S(0x5f800000)), (FpResult{0xffffffffffffffff, NV}));  // fcvt.lu.s 2^64
+  EXPECT_EQ(fx(0xc0359553, S(0x5f7fffff)), (FpResult{0xffffff0000000000, 0}));   // fcvt.lu.s 2^64-2^40
+  EXPECT_EQ(fx(0xc0359553, S(0xbf666666)), (FpResult{0, NX}));                   // fcvt.lu.s -0.9, rtz
+  EXPECT_EQ(fx(0xc0359553, S(0xff800000)), (FpResult{0, NV}));                   // fcvt.lu.s -inf
+  // Doubles around the 32-bit limits.
+  EXPECT_EQ(fx(0xc2059553, 0xc1e0000000100000), (FpResult{0xffffffff80000000, NX}));  // fcvt.w.d -2^31-0.5, rtz
+  EXPECT_EQ(fx(0xc2058553, 0xc1e0000000100000), (FpResult{0xffffffff80000000, NX}));  // ..., rne (tie to even)
+  EXPECT_EQ(fx(0xc205a553, 0xc1e0000000100000), (FpResult{0xffffffff80000000, NV}));  // ..., rdn: -2^31-1
+  EXPECT_EQ(fx(0xc2058553, 0x41dfffffffe00000), (FpResult{0x7fffffff, NV}));          // fcvt.w.d 2^31-0.5, rne
+  EXPECT_EQ(fx(0xc2059553, 0x41dfffffffe00000), (FpResult{0x7fffffff, NX}));          // ..., rtz
+  EXPECT_EQ(fx(0xc2159553, 0x41effffffff00000), (FpResult{0xffffffffffffffff, NX}));  // fcvt.wu.d 2^32-0.5
+  EXPECT_EQ(fx(0xc2259553, 0x43e0000000000000), (FpResult{0x7fffffffffffffff, NV}));  // fcvt.l.d 2^63
+  EXPECT_EQ(fx(0xc2259553, 0xc3e0000000000000), (FpResult{0x8000000000000000, 0}));   // fcvt.l.d -2^63
+  EXPECT_EQ(fx(0xc2259553, 0xbff8000000000000), (FpResult{uint64_t(-1), NX}));        // fcvt.l.d -1.5, rtz
+  EXPECT_EQ(fx(0xc2359553, 0x43f0000000000000), (FpResult{0xffffffffffffffff, NV}));  // fcvt.lu.d 2^64
+  EXPECT_EQ(fx(0xc2359553, 0x43efffffffffffff), (FpResult{0xfffffffffffff800, 0}));   // fcvt.lu.d 2^64-2^11
+  EXPECT_EQ(fx(0xc2359553, 0x8000000000000000), (FpResult{0, 0}));                    // fcvt.lu.d -0
+}
+
+TEST_F(InsnTest, IntToFloat) {
+  EXPECT_EQ(xf(0xd0058553, 0x1000001), (FpResult{S(0x4b800000), NX}));               // fcvt.s.w fa0,a1,rne
+  EXPECT_EQ(xf(0xd005b553, 0x1000001), (FpResult{S(0x4b800001), NX}));               // fcvt.s.w fa0,a1,rup
+  EXPECT_EQ(xf(0xd0058553, 0xdeadbeef01000001), (FpResult{S(0x4b800000), NX}));      // (upper half ignored)
+  EXPECT_EQ(xf(0xd0058553, uint64_t(-1)), (FpResult{S(0xbf800000), 0}));             // fcvt.s.w -1
+  EXPECT_EQ(xf(0xd0058553, 0x80000000), (FpResult{S(0xcf000000), 0}));               // fcvt.s.w -2^31
+  EXPECT_EQ(xf(0xd0058553, 0), (FpResult{S(0x00000000), 0}));                        // fcvt.s.w 0 = +0
+  EXPECT_EQ(xf(0xd0158553, 0xffffffff), (FpResult{S(0x4f800000), NX}));              // fcvt.s.wu fa0,a1,rne
+  EXPECT_EQ(xf(0xd0159553, 0xffffffff), (FpResult{S(0x4f7fffff), NX}));              // fcvt.s.wu fa0,a1,rtz
+  EXPECT_EQ(xf(0xd0258553, uint64_t(-1)), (FpResult{S(0xbf800000), 0}));             // fcvt.s.l -1
+  EXPECT_EQ(xf(0xd0258553, 0x8000000000000000), (FpResult{S(0xdf000000), 0}));       // fcvt.s.l -2^63
+  EXPECT_EQ(xf(0xd0358553, ~0ull), (FpResult{S(0x5f800000), NX}));                   // fcvt.s.lu 2^64-1
+  EXPECT_EQ(xf(0xd2058553, 0xffffffff80000000), (FpResult{0xc1e0000000000000, 0}));  // fcvt.d.w -2^31
+  EXPECT_EQ(xf(0xd2058553, uint64_t(-5)), (FpResult{0xc014000000000000, 0}));        // fcvt.d.w -5
+  EXPECT_EQ(xf(0xd2158553, 0xffffffff00000005), (FpResult{0x4014000000000000, 0}));  // fcvt.d.wu 5
+  EXPECT_EQ(xf(0xd2158553, 0xffffffff), (FpResult{0x41efffffffe00000, 0}));          // fcvt.d.wu 2^32-1
+  EXPECT_EQ(xf(0xd2258553, 0x20000000000001), (FpResult{0x4340000000000000, NX}));   // fcvt.d.l 2^53+1
+  EXPECT_EQ(xf(0xd2358553, ~0ull), (FpResult{0x43f0000000000000, NX}));              // fcvt.d.lu 2^64-1
+}
+
+TEST_F(InsnTest, ConvertBetweenPrecisions) {
+  EXPECT_EQ(ff(0x40158553, 0x7e37e43c8800759c), (FpResult{S(0x7f800000), OF | NX}));  // fcvt.s.d 1e300, rne
+  EXPECT_EQ(ff(0x40159553, 0x7e37e43c8800759c), (FpResult{S(0x7f7fffff), OF | NX}));  // fcvt.s.d 1e300, rtz
+  EXPECT_EQ(ff(0x40158553, 0x3fb999999999999a), (FpResult{S(0x3dcccccd), NX}));       // fcvt.s.d 0.1
+  EXPECT_EQ(ff(0x40158553, 0x7ff0000000000001), (FpResult{S(0x7fc00000), NV}));       // fcvt.s.d sNaN
+  EXPECT_EQ(ff(0x40158553, 0xfff8000000000123), (FpResult{S(0x7fc00000), 0}));        // fcvt.s.d qNaN
+  EXPECT_EQ(ff(0x40158553, 0xfff0000000000000), (FpResult{S(0xff800000), 0}));        // fcvt.s.d -inf
+  EXPECT_EQ(ff(0x42058553, S(0x3fc00000)), (FpResult{0x3ff8000000000000, 0}));        // fcvt.d.s 1.5
+  EXPECT_EQ(ff(0x42058553, S(0x00000001)), (FpResult{0x36a0000000000000, 0}));        // fcvt.d.s 2^-149
+  EXPECT_EQ(ff(0x42058553, S(0x7f800001)), (FpResult{0x7ff8000000000000, NV}));       // fcvt.d.s sNaN
+  EXPECT_EQ(ff(0x42058553, S(0xff800000)), (FpResult{0xfff0000000000000, 0}));        // fcvt.d.s -inf
+  EXPECT_EQ(ff(0x42058553, S(0x80000000)), (FpResult{0x8000000000000000, 0}));        // fcvt.d.s -0
+}
+
+TEST_F(InsnTest, SquareRoot) {
+  EXPECT_EQ(ff(0x58058553, S(0x40800000)), (FpResult{S(0x40000000), 0}));  // fsqrt.s 4
+  // sqrt(2) = 1.41421356...: 0x3fb504f3 is below it and nearer, 0x3fb504f4 above.
+  EXPECT_EQ(ff(0x58058553, S(0x40000000)), (FpResult{S(0x3fb504f3), NX}));  // fsqrt.s fa0,fa1,rne
+  EXPECT_EQ(ff(0x5805b553, S(0x40000000)), (FpResult{S(0x3fb504f4), NX}));  // fsqrt.s fa0,fa1,rup
+  // In double, ...3bcd is above sqrt(2) and nearer, ...3bcc below.
+  EXPECT_EQ(ff(0x5a058553, 0x4000000000000000), (FpResult{0x3ff6a09e667f3bcd, NX}));  // fsqrt.d fa0,fa1,rne
+  EXPECT_EQ(ff(0x5a05a553, 0x4000000000000000), (FpResult{0x3ff6a09e667f3bcc, NX}));  // fsqrt.d fa0,fa1,rdn
+  EXPECT_EQ(ff(0x5a059553, 0x4000000000000000), (FpResult{0x3ff6a09e667f3bcc, NX}));  // fsqrt.d fa0,fa1,rtz
+  EXPECT_EQ(ff(0x5a05b553, 0x4000000000000000), (FpResult{0x3ff6a09e667f3bcd, NX}));  // fsqrt.d fa0,fa1,rup
+  EXPECT_EQ(ff(0x5a058553, 0x0000000000000001), (FpResult{0x1e60000000000000, 0}));   // fsqrt.d 2^-1074 = 2^-537
+  EXPECT_EQ(ff(0x58058553, S(0x7f800000)), (FpResult{S(0x7f800000), 0}));             // fsqrt.s +inf
+  EXPECT_EQ(ff(0x58058553, S(0xff800000)), (FpResult{S(0x7fc00000), NV}));            // fsqrt.s -inf
+  EXPECT_EQ(ff(0x58058553, S(0x7fc00001)), (FpResult{S(0x7fc00000), 0}));             // fsqrt.s qNaN
+}
+
+TEST_F(InsnTest, MovesBetweenRegisterFiles) {
+  EXPECT_EQ(fx(0xe0058553, S(0x80000000)), (FpResult{0xffffffff80000000, 0}));       // fmv.x.w a0,fa1 (sign-extends)
+  EXPECT_EQ(fx(0xe0058553, S(0x7fc00001)), (FpResult{0x7fc00001, 0}));               // fmv.x.w a0,fa1 (payload kept)
+  EXPECT_EQ(fx(0xe2058553, 0x8000000000000001), (FpResult{0x8000000000000001, 0}));  // fmv.x.d a0,fa1
+  EXPECT_EQ(xf(0xf2058553, 0x7ff0000000000001), (FpResult{0x7ff0000000000001, 0}));  // fmv.d.x fa0,a1
+}
+
+TEST_F(InsnTest, FpLoadsAndStores) {
+  // flw NaN-boxes the loaded word; fld loads all 64 bits.
+  auto fload = [&](uint32_t insn, unsigned base_reg) {
+    clear();
+    code({insn});
+    poke(kData, kW0);
+    poke(kData + 8, kW1);
+    set(fa0, kSentinel);
+    set(base_reg, kData);
+    run(1);
+    return x(fa0);
+  };
+  EXPECT_EQ(fload(0x0045a507, a1), S(0x88776655));  // flw fa0,4(a1)
+  EXPECT_EQ(fload(0x0085b507, a1), kW1);            // fld fa0,8(a1)
+  EXPECT_EQ(fload(0x2588, a1), kW1);                // c.fld fa0,8(a1)
+  EXPECT_EQ(fload(0x2522, sp), kW1);                // c.fldsp fa0,8(sp)
+  // fsw stores the low word whatever the upper half holds; fsd all 64 bits.
+  auto fstore = [&](uint32_t insn, unsigned base_reg, uint64_t value) {
+    clear();
+    code({insn});
+    poke(kData, kAll);
+    poke(kData + 8, kAll);
+    set(base_reg, kData);
+    set(fa2, value);
+    run(1);
+  };
+  fstore(0x00c5a227, a1, 0x1122334455667788);  // fsw fa2,4(a1)
+  EXPECT_EQ(peek(kData), 0x55667788ffffffffu);
+  EXPECT_EQ(peek(kData + 8), kAll);
+  fstore(0x00c5b427, a1, 0x1122334455667788);  // fsd fa2,8(a1)
+  EXPECT_EQ(peek(kData), kAll);
+  EXPECT_EQ(peek(kData + 8), 0x1122334455667788u);
+  fstore(0xa590, a1, 0x0102030405060708);  // c.fsd fa2,8(a1)
+  EXPECT_EQ(peek(kData + 8), 0x0102030405060708u);
+  fstore(0xa432, sp, 0x0102030405060708);  // c.fsdsp fa2,8(sp)
+  EXPECT_EQ(peek(kData + 8), 0x0102030405060708u);
+}
+
+TEST_F(InsnTest, IntegerAndFloatingPointInOneBlock) {
+  // Values cross between the register files inside one translated block.
+  code({0xf00585d3,     // fmv.w.x fa1,a1
+        0x00b58553,     // fadd.s fa0,fa1,fa1,rne
+        0xe0050553,     // fmv.x.w a0,fa0
+        0x420506d3,     // fcvt.d.s fa3,fa0
+        0x00d63027});   // fsd fa3,0(a2)
+  set(a1, 0x3fc00000);  // 1.5
+  set(a2, kData);
+  run(5);
+  EXPECT_EQ(x(fa1), S(0x3fc00000));
+  EXPECT_EQ(x(fa0), S(0x40400000));  // 3.0
+  EXPECT_EQ(x(a0), 0x40400000u);
+  EXPECT_EQ(x(fa3), 0x4008000000000000u);
+  EXPECT_EQ(peek(kData), 0x4008000000000000u);
+  EXPECT_EQ(fcsr(), 0u);
+}
+
+TEST_F(InsnTest, FloatingPointCsrs) {
+  auto csr_op = [&](uint32_t insn, uint64_t fcsr0, uint64_t a1v) {
+    clear();
+    code({insn});
+    set(a0, kSentinel);
+    set(a1, a1v);
+    set_fcsr(fcsr0);
+    run(1);
+    return x(a0);
+  };
+  EXPECT_EQ(csr_op(0x00359573, 0x65, ~0ull), 0x65u);  // csrrw a0,fcsr,a1: fcsr is 8 bits
+  EXPECT_EQ(fcsr(), 0xffu);
+  EXPECT_EQ(csr_op(0x00202573, 0x65, 0), 3u);  // csrrs a0,frm,zero
+  EXPECT_EQ(csr_op(0x00102573, 0x65, 0), 5u);  // csrrs a0,fflags,zero
+  EXPECT_EQ(csr_op(0x0021d573, 0x1f, 0), 0u);  // csrrwi a0,frm,3
+  EXPECT_EQ(fcsr(), 0x7fu);
+  EXPECT_EQ(csr_op(0x0012e573, 0x42, 0), 2u);  // csrrsi a0,fflags,5
+  EXPECT_EQ(fcsr(), 0x47u);
+  EXPECT_EQ(csr_op(0x0035b573, 0xff, 0x21), 0xffu);  // csrrc a0,fcsr,a1
+  EXPECT_EQ(fcsr(), 0xdeu);
+  EXPECT_EQ(csr_op(0x00159573, 0x40, 0xffff), 0u);  // csrrw a0,fflags,a1: frm untouched
+  EXPECT_EQ(fcsr(), 0x5fu);
+  EXPECT_EQ(csr_op(0x00259573, 0x03, 0xd), 0u);  // csrrw a0,frm,a1: three bits, even an invalid mode
+  EXPECT_EQ(fcsr(), 0xa3u);
+  uint64_t misa = csr(0x301);
+  EXPECT_EQ((misa >> ('F' - 'A')) & 1, 1u);
+  EXPECT_EQ((misa >> ('D' - 'A')) & 1, 1u);
+}
+
+// ---------------------------------------------------------------------------------------
 // Traps. mtvec is set by the first instruction (csrrw zero, mtvec, t0 with t0 = kHandler);
 // the handler's first instruction reads minstret into a5.
 
@@ -1200,3 +1697,45 @@ TEST_F(InsnTest, TrapAndMretResume) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Floating-point traps.
+
+TEST_F(TrapTest, InvalidDynamicRoundingModeIsIllegal) {
+  for (uint64_t mode : {5, 6, 7}) {
+    clear();
+    set(fa0, kSentinel);
+    set(fa1, S(0x3f800000));
+    set(fa2, S(0x33800000));
+    set_fcsr(frm(mode));
+    trap({0x00c5f553});  // fadd.s fa0,fa1,fa2 (dyn)
+    EXPECT_EQ(csr(kMcause), 2u);
+    EXPECT_EQ(csr(kMepc), kBase + 4);
+    EXPECT_EQ(csr(kMtval), 0u);  // polyemu reports 0 for this case
+    EXPECT_EQ(x(fa0), kSentinel);
+    EXPECT_EQ(fcsr(), frm(mode));  // no flags
+  }
+}
+
+TEST_F(TrapTest, EarlierFloatingPointInstructionsInTheBlockRetire) {
+  set(fa1, S(0x3f800000));
+  set(fa2, S(0x33800000));
+  set_fcsr(frm(6));
+  trap({0x00c58553,   // fadd.s fa0,fa1,fa2,rne   (inexact: NX)
+        0x00c5f553},  // fadd.s fa0,fa1,fa2 (dyn: frm 6 is invalid)
+       1);
+  EXPECT_EQ(csr(kMcause), 2u);
+  EXPECT_EQ(csr(kMepc), kBase + 8);
+  EXPECT_EQ(x(fa0), S(0x3f800000));
+  EXPECT_EQ(fcsr(), frm(6) | NX);
+}
+
+TEST_F(TrapTest, ReservedStaticRoundingModeIsIllegal) {
+  trap({0x00c5d553});  // fadd.s fa0,fa1,fa2 with rm = 5 (reserved)
+  EXPECT_EQ(csr(kMcause), 2u);
+  EXPECT_EQ(csr(kMtval), 0x00c5d553u);
+  clear();
+  trap({0xc005e553});  // fcvt.w.s a0,fa1 with rm = 6 (reserved)
+  EXPECT_EQ(csr(kMcause), 2u);
+  EXPECT_EQ(csr(kMtval), 0xc005e553u);
+}

@@ -8,6 +8,7 @@
 #include "interp/interp.h"
 #include "ir/emitter.h"
 #include "ir/eval.h"
+#include "ir/fp.h"
 #include "ir/passes.h"
 
 using namespace polyemu;
@@ -63,7 +64,8 @@ struct FakeHost : Host {
 };
 
 // Runs `b` once in the interpreter with the given registers; returns the state after.
-GuestState run_block(FakeHost& host, const Block& b, const std::vector<uint64_t>& regs, ExitInfo* exit = nullptr) {
+GuestState run_block(FakeHost& host, const Block& b, const std::vector<uint64_t>& regs, ExitInfo* exit = nullptr,
+                     uint64_t fcsr = 0) {
   auto translator = [&](uint64_t, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&)>&, Block& out) {
     out = b;
   };
@@ -76,6 +78,7 @@ GuestState run_block(FakeHost& host, const Block& b, const std::vector<uint64_t>
     t.addend = reinterpret_cast<uintptr_t>(host.ram.data()) - FakeHost::kBase;
   }
   for (size_t i = 0; i < regs.size(); i++) s->regs[i] = regs[i];
+  s->fcsr = fcsr;
   s->pc = b.pc;
   ExitInfo e = in.run(*s, b.num_insns);
   if (exit) *exit = e;
@@ -205,19 +208,32 @@ TEST(IrEval, RiscvDivisionSemantics) {
   EXPECT_EQ(out, ~0ull);  // -1 * 2 = -2: high half all ones
 }
 
-// Every opcode of the table runs in the interpreter; pure ones agree with eval_pure on
-// random and edge-case operands.
+// Every opcode of the table runs in the interpreter; pure ones agree with eval_pure and
+// Fp with fp_eval on random and edge-case operands.
 TEST(IrInterpreter, ImplementsEveryOpcodeLikeTheReference) {
   std::mt19937_64 rng(3);
   const uint64_t edges[] = {0, 1, ~0ull, uint64_t(INT64_MIN), uint64_t(INT64_MAX), 0x80000000, 0x7fffffff, 63, 64};
+  // Floating-point operands: doubles (1.5, -0, +inf, sNaN, smallest subnormal) and
+  // NaN-boxed singles (1.5, -inf, qNaN, largest finite).
+  const uint64_t fp_edges[] = {0x3ff8000000000000, 0x8000000000000000, 0x7ff0000000000000, 0x7ff0000000000001, 1,
+                               0xffffffff3fc00000, 0xffffffffff800000, 0xffffffff7fc00000, 0xffffffff7f7fffff};
   FakeHost host;
   for (unsigned o = 0; o < kNumOpcodes; o++) {
     Opcode op = Opcode(o);
     const OpInfo& oi = info(op);
     SCOPED_TRACE(oi.name);
-    for (int trial = 0; trial < 40; trial++) {
+    const int trials = op == Opcode::Fp ? 4000 : 40;
+    for (int trial = 0; trial < trials; trial++) {
       uint64_t v[3];
       for (uint64_t& x : v) x = trial < 9 ? edges[(trial + (&x - v)) % 9] : rng();
+      // Fp: a random operation, precision and rounding mode (7 = dynamic, frm from fcsr,
+      // which may hold an invalid mode), over edge values or random boxed singles.
+      FpImm fpi{FpOp(rng() % unsigned(FpOp::Count)), rng() % 2 ? FpFmt::S : FpFmt::D,
+                uint8_t(rng() % 2 ? rng() % 5 : 7)};
+      uint64_t fcsr = (rng() % 8) << 5;
+      if (op == Opcode::Fp)
+        for (uint64_t& x : v)
+          x = rng() % 3 == 0 ? fp_edges[rng() % std::size(fp_edges)] : rng() % 2 ? (rng() | 0xffffffff00000000) : x;
       Block b = make_block();
       Emitter e(b);
       Value args[3];
@@ -237,6 +253,7 @@ TEST(IrInterpreter, ImplementsEveryOpcodeLikeTheReference) {
       }
       uint64_t imm = op == Opcode::GetReg ? 4 : op == Opcode::SetReg ? 6 : 0;
       if (op == Opcode::Const) imm = v[0];
+      if (op == Opcode::Fp) imm = fpi.pack();
       if (op == Opcode::Load || op == Opcode::Store || op == Opcode::LoadReserved || op == Opcode::StoreCond ||
           op == Opcode::AtomicRmw) {
         imm = MemImm{8, false, 0}.pack();
@@ -257,9 +274,26 @@ TEST(IrInterpreter, ImplementsEveryOpcodeLikeTheReference) {
       ASSERT_EQ(verify(b), "");
       optimize(b, true);
       std::vector<uint64_t> regs = {0, v[0], v[1], v[2], 0x1234, 0};
-      GuestState s = run_block(host, b, regs);
+      ExitInfo exit;
+      GuestState s = run_block(host, b, regs, &exit, fcsr);
       uint64_t want = 0;
-      if (eval_pure(op, ref[0], ref[1], ref[2], want)) {
+      if (op == Opcode::Fp) {
+        uint64_t want_fcsr = fcsr;
+        bool legal = fp_eval(fpi, v[0], v[1], v[2], want_fcsr, want);
+        SCOPED_TRACE(std::to_string(int(fpi.op)) + " fmt " + std::to_string(int(fpi.fmt)) + " rm " +
+                     std::to_string(fpi.rm) + " fcsr " + std::to_string(fcsr));
+        if (legal) {
+          EXPECT_NE(exit.kind, ExitKind::Trap);
+          EXPECT_EQ(s.regs[5], want) << std::hex << v[0] << " " << v[1] << " " << v[2];
+          EXPECT_EQ(s.fcsr, want_fcsr);
+        } else {
+          EXPECT_TRUE(fp_rounds(fpi.op));
+          EXPECT_EQ(exit.kind, ExitKind::Trap);
+          EXPECT_EQ(exit.cause, kFpTrapCause);
+          EXPECT_EQ(s.regs[5], 0u);  // no write-back
+          EXPECT_EQ(s.fcsr, fcsr);   // no flags
+        }
+      } else if (eval_pure(op, ref[0], ref[1], ref[2], want)) {
         if (oi.result == Type::I32) want = uint32_t(want);
         EXPECT_EQ(s.regs[5], want) << std::hex << v[0] << " " << v[1] << " " << v[2];
       } else if (op == Opcode::Const) {

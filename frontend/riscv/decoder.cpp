@@ -167,6 +167,18 @@ Operands extract(Format f, uint32_t x) {
     case Format::CR: o.rd = o.rs1 = crd, o.rs2 = crs2; break;
     case Format::CSWSP: o.rs1 = 2, o.rs2 = crs2, o.imm = bits(x, 12, 9) << 2 | bits(x, 8, 7) << 6; break;
     case Format::CSDSP: o.rs1 = 2, o.rs2 = crs2, o.imm = bits(x, 12, 10) << 3 | bits(x, 9, 7) << 6; break;
+    case Format::FR4: o.rs3 = uint8_t(bits(x, 31, 27)); [[fallthrough]];
+    case Format::FR3:
+    case Format::FCmp: o.rd = rd, o.rs1 = rs1, o.rs2 = rs2, o.rm = uint8_t(bits(x, 14, 12)); break;
+    case Format::FR1:
+    case Format::FToX:
+    case Format::XToF: o.rd = rd, o.rs1 = rs1, o.rm = uint8_t(bits(x, 14, 12)); break;
+    case Format::FLoad: o = extract(Format::IL, x); break;
+    case Format::FStore: o = extract(Format::S, x); break;
+    case Format::CFLD: o = extract(Format::CLD, x); break;
+    case Format::CFSD: o = extract(Format::CSD, x); break;
+    case Format::CFLDSP: o = extract(Format::CLDSP, x); break;
+    case Format::CFSDSP: o = extract(Format::CSDSP, x); break;
   }
   return o;
 }
@@ -177,6 +189,7 @@ bool satisfies(Constraint c, const Operands& o) {
     case Constraint::RdNZ: return o.rd != 0;
     case Constraint::Rs1NZ: return o.rs1 != 0;
     case Constraint::ImmNZ: return o.imm != 0;
+    case Constraint::Rm: return o.rm != 5 && o.rm != 6;
   }
   return false;
 }
@@ -203,7 +216,11 @@ namespace {
 const char* const kRegNames[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
                                    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
                                    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
-}
+const char* const kFpRegNames[32] = {"ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6", "ft7", "fs0",  "fs1", "fa0",
+                                     "fa1", "fa2", "fa3", "fa4", "fa5",  "fa6",  "fa7", "fs2", "fs3",  "fs4", "fs5",
+                                     "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+const char* const kRoundingNames[8] = {"rne", "rtz", "rdn", "rup", "rmm", "?", "?", "dyn"};
+}  // namespace
 
 std::string disassemble(uint32_t bits, uint64_t pc) { return disassemble(decode(bits), bits, pc); }
 
@@ -216,6 +233,11 @@ std::string disassemble(const Decoded& d, uint32_t bits, uint64_t pc) {
   const Operands& o = d.ops;
   const char* mn = d.row->mnemonic;
   const char *rd = kRegNames[o.rd], *rs1 = kRegNames[o.rs1], *rs2 = kRegNames[o.rs2];
+  const char *fd = kFpRegNames[o.rd], *fs1 = kFpRegNames[o.rs1], *fs2 = kFpRegNames[o.rs2];
+  const char* fs3 = kFpRegNames[o.rs3];
+  // The rounding mode is printed unless it is dynamic (the assembler's default).
+  char rm[8] = "";
+  if (d.row->constraint == Constraint::Rm && o.rm != 7) std::snprintf(rm, sizeof rm, ", %s", kRoundingNames[o.rm]);
   long long imm = (long long)o.imm;
   unsigned long long target = (unsigned long long)(pc + o.imm);
   switch (d.row->format) {
@@ -261,6 +283,18 @@ std::string disassemble(const Decoded& d, uint32_t bits, uint64_t pc) {
     case Format::Csr: std::snprintf(buf, sizeof buf, "%s %s, 0x%x, %s", mn, rd, o.csr, rs1); break;
     case Format::CsrI: std::snprintf(buf, sizeof buf, "%s %s, 0x%x, %lld", mn, rd, o.csr, imm); break;
     case Format::Fence: std::snprintf(buf, sizeof buf, "%s 0x%llx", mn, (unsigned long long)o.imm); break;
+    case Format::FR3: std::snprintf(buf, sizeof buf, "%s %s, %s, %s%s", mn, fd, fs1, fs2, rm); break;
+    case Format::FR4: std::snprintf(buf, sizeof buf, "%s %s, %s, %s, %s%s", mn, fd, fs1, fs2, fs3, rm); break;
+    case Format::FR1: std::snprintf(buf, sizeof buf, "%s %s, %s%s", mn, fd, fs1, rm); break;
+    case Format::FCmp: std::snprintf(buf, sizeof buf, "%s %s, %s, %s", mn, rd, fs1, fs2); break;
+    case Format::FToX: std::snprintf(buf, sizeof buf, "%s %s, %s%s", mn, rd, fs1, rm); break;
+    case Format::XToF: std::snprintf(buf, sizeof buf, "%s %s, %s%s", mn, fd, rs1, rm); break;
+    case Format::FLoad:
+    case Format::CFLD:
+    case Format::CFLDSP: std::snprintf(buf, sizeof buf, "%s %s, %lld(%s)", mn, fd, imm, rs1); break;
+    case Format::FStore:
+    case Format::CFSD:
+    case Format::CFSDSP: std::snprintf(buf, sizeof buf, "%s %s, %lld(%s)", mn, fs2, imm, rs1); break;
   }
   return buf;
 }

@@ -51,14 +51,35 @@ enum class Format : uint8_t {
   CR,
   CSWSP,
   CSDSP,
+  // Floating point. The name says which operands are f registers: FR3 fd, fs1, fs2;
+  // FR4 fd, fs1, fs2, fs3; FR1 fd, fs1; FCmp xd, fs1, fs2; FToX xd, fs1; XToF fd, xs1;
+  // FLoad fd, imm(xs1); FStore fs2, imm(xs1). funct3 is extracted as rm.
+  FR3,
+  FR4,
+  FR1,
+  FCmp,
+  FToX,
+  XToF,
+  FLoad,
+  FStore,
+  CFLD,
+  CFSD,
+  CFLDSP,
+  CFSDSP,
 };
-enum class Ext : uint8_t { I, M, A, C, Zicsr, Zifencei, Priv };
-enum class Constraint : uint8_t { None, RdNZ, Rs1NZ, ImmNZ };
+// Zcd: the compressed double-precision loads and stores (C together with D).
+enum class Ext : uint8_t { I, M, A, F, D, C, Zcd, Zicsr, Zifencei, Priv };
+// Rm: funct3 is a rounding mode, and 5 and 6 are reserved.
+enum class Constraint : uint8_t { None, RdNZ, Rs1NZ, ImmNZ, Rm };
+
+// Instructions of these extensions are illegal while the FPU is off (mstatus.FS = Off).
+constexpr bool uses_fpu(Ext e) { return e == Ext::F || e == Ext::D || e == Ext::Zcd; }
 
 // Operand fields of one decoded instruction, already normalized to the base form
 // (a compressed instruction reads exactly like the instruction it expands to).
 struct Operands {
-  uint8_t rd = 0, rs1 = 0, rs2 = 0;
+  uint8_t rd = 0, rs1 = 0, rs2 = 0, rs3 = 0;
+  uint8_t rm = 0;  // funct3 of floating-point instructions: the rounding mode where it is one
   int64_t imm = 0;
   uint16_t csr = 0;
 };

@@ -17,6 +17,9 @@ struct LiftContext {
     if (r != 0) e.SetReg(v, r);
   }
   ir::V64 imm(int64_t v) { return e.Const(uint64_t(v)); }
+  // Floating-point register r (the guest state keeps f0..f31 after x0..x31).
+  ir::V64 f(unsigned r) { return e.GetReg(32 + r); }
+  void set_f(unsigned r, ir::V64 v) { e.SetReg(v, 32 + r); }
 };
 
 // Declarations of every lifter named in the table (a name may appear in several rows).

@@ -37,7 +37,7 @@ void translate(uint64_t pc, uint32_t mode, unsigned max_insns, const FetchFn& fe
     }
     uint32_t bits = lo | uint32_t(hi) << 16;
     Decoded d = decode(bits);
-    if (!d.row) {
+    if (!d.row || ((mode & kModeFpOff) && uses_fpu(d.row->ext))) {
       end_with_trap(kCauseIllegal, bits);
       break;
     }

@@ -14,6 +14,10 @@ constexpr unsigned kMaxBlockInsns = 64;
 constexpr uint32_t kCauseFetchAccess = 1;
 constexpr uint32_t kCauseIllegal = 2;
 
+// Translation mode bits: 1:0 the privilege level, then:
+// kModeFpOff: mstatus.FS is Off, so every F, D and Zcd instruction is illegal.
+constexpr uint32_t kModeFpOff = 1u << 4;
+
 // Translates the block starting at `pc`. A block ends at a control transfer or system
 // instruction, after `max_insns`, or before an instruction that starts on the next page.
 // Decode faults become an Exit(Trap) terminal at the faulting instruction.

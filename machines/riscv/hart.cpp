@@ -5,7 +5,7 @@ namespace polyemu::riscv {
 namespace {
 constexpr uint64_t bit(char ext) { return 1ull << (ext - 'A'); }
 constexpr uint64_t kMisa =
-    (2ull << 62) | bit('I') | bit('M') | bit('A') | bit('C') | bit('S') | bit('U');
+    (2ull << 62) | bit('I') | bit('M') | bit('A') | bit('F') | bit('D') | bit('C') | bit('S') | bit('U');
 constexpr uint64_t kInterruptBits = (1ull << cause::kSsi) | (1ull << cause::kMsi) | (1ull << cause::kSti) |
                                     (1ull << cause::kMti) | (1ull << cause::kSei) | (1ull << cause::kMei);
 constexpr uint64_t kSupervisorInterrupts = (1ull << cause::kSsi) | (1ull << cause::kSti) | (1ull << cause::kSei);
