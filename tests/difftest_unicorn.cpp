@@ -946,6 +946,8 @@ class PolyemuRunner {
     uint64_t old = 0;
     polyemu::ir::CsrImm mtvec{0x305, polyemu::ir::CsrOp::Write, true, true};
     vm.hart().csr(mtvec, kTrapHandler, old, {0, 0, 0});
+    polyemu::ir::CsrImm mstatus_set{0x300, polyemu::ir::CsrOp::Set, true, true};
+    vm.hart().csr(mstatus_set, 1 << 13, old, {0, 0, 0});  // FS = Initial: the FPU is on
     auto& st = vm.hart().state();
     for (unsigned k = 1; k < 32; k++) st.regs[k] = p.regs[k];
     for (unsigned k = 0; k < 32; k++) st.regs[32 + k] = p.fregs[k];

@@ -74,6 +74,7 @@ class InsnTest : public ::testing::Test {
     presets_.clear();
     pokes_.clear();
     fcsr_ = 0;
+    fpu_on_ = true;
     vm_.reset();
   }
   // Places instructions at kBase + offset. An entry whose two low bits are not 11 is a
@@ -89,6 +90,7 @@ class InsnTest : public ::testing::Test {
   void code(std::initializer_list<uint32_t> insns) { at(0, insns); }
   void set(unsigned reg, uint64_t value) { presets_.emplace_back(reg, value); }
   void set_fcsr(uint64_t value) { fcsr_ = value; }
+  void fpu_off() { fpu_on_ = false; }
   void poke(uint64_t addr, uint64_t value, unsigned size = 8) { pokes_.push_back({addr, value, size}); }
 
   // Runs exactly `n` instructions from kBase.
@@ -112,6 +114,10 @@ class InsnTest : public ::testing::Test {
     for (const Poke& p : pokes_) std::memcpy(vm_->ram() + (p.addr - kBase), &p.value, p.size);
     for (auto [reg, value] : presets_) vm_->hart().state().regs[reg] = value;
     vm_->hart().state().fcsr = fcsr_;
+    if (fpu_on_) {  // mstatus.FS = Initial, as firmware does before using the FPU
+      uint64_t old;
+      EXPECT_TRUE(vm_->hart().csr({0x300, polyemu::ir::CsrOp::Set, true, true}, 1 << 13, old, {0, 0, 0}));
+    }
     polyemu::RunResult r = vm_->run();
     ASSERT_EQ(r.kind, polyemu::RunResult::Kind::MaxInsns) << r.message;
     ASSERT_EQ(vm_->instructions(), n);
@@ -248,6 +254,7 @@ class InsnTest : public ::testing::Test {
   std::vector<Poke> pokes_;
   uint64_t fcsr_ = 0;
   std::unique_ptr<polyemu::Riscv64Virt> vm_;
+  bool fpu_on_ = true;
   std::string path_;
 };
 
@@ -1738,4 +1745,20 @@ TEST_F(TrapTest, ReservedStaticRoundingModeIsIllegal) {
   trap({0xc005e553});  // fcvt.w.s a0,fa1 with rm = 6 (reserved)
   EXPECT_EQ(csr(kMcause), 2u);
   EXPECT_EQ(csr(kMtval), 0xc005e553u);
+}
+
+TEST_F(TrapTest, FloatingPointIsIllegalWhileMstatusFsIsOff) {
+  for (uint32_t insn : {0x00c5f553u,  // fadd.s fa0,fa1,fa2
+                        0x0005b507u,  // fld fa0,0(a1)
+                        0x00302573u,  // csrrs a0,fcsr,zero
+                        0x2108u}) {   // c.fld fa0,0(a0)
+    clear();
+    fpu_off();
+    set(a0, kSentinel);
+    set(a1, kBase);
+    trap({insn});
+    EXPECT_EQ(csr(kMcause), 2u) << std::hex << insn;
+    EXPECT_EQ(csr(kMtval), insn) << std::hex << insn;
+    EXPECT_EQ(x(a0), kSentinel) << std::hex << insn;
+  }
 }

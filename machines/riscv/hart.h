@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "frontend/riscv/translate.h"
 #include "ir/engine.h"
 #include "machines/serialize.h"
 
@@ -27,9 +28,8 @@ constexpr uint64_t kSie = 1 << 1, kMie = 1 << 3, kSpie = 1 << 5, kMpie = 1 << 7,
                    kSd = 1ull << 63;
 }
 
-// Translation-mode bits of GuestState::mode (the rest: ir::kModeVirtual).
-constexpr uint32_t kModePrivMask = 3;
-constexpr uint32_t kModeFpOff = 1u << 4;
+// Translation-mode bits of GuestState::mode: the privilege level in bits 1:0, kModeFpOff
+// (frontend/riscv/translate.h) and ir::kModeVirtual.
 
 // Which software TLB (GuestState::tlb) serves which data-access mode.
 enum TlbIndex : uint32_t { kTlbUser = 0, kTlbSupervisor = 1, kTlbSupervisorSum = 2, kTlbMachine = 3 };
