@@ -1,11 +1,18 @@
 // Test doubles shared by the device tests: a hand-driven clock, a wire that records an
-// IrqLine, and the truncated-snapshot check every device must pass.
+// IrqLine, the truncated-snapshot check every device must pass, and disk image files.
 #pragma once
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -56,6 +63,42 @@ void ExpectAllTruncationsThrow(const std::vector<uint8_t>& blob, MakeFresh make_
     Reader r(blob.data(), n);
     EXPECT_THROW(dev->load(r), StateError) << "prefix length " << n;
   }
+}
+
+// A raw image file under the test temp dir, removed afterwards.
+class TempImage {
+ public:
+  explicit TempImage(const std::vector<uint8_t>& content) {
+    std::string tmpl = ::testing::TempDir() + "polyemu_disk_XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    int fd = ::mkstemp(buf.data());
+    if (fd < 0) throw std::runtime_error("mkstemp failed");
+    path_ = buf.data();
+    if (!content.empty() && ::write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size()))
+      throw std::runtime_error("cannot write temp image");
+    ::close(fd);
+  }
+  ~TempImage() { ::unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+  std::vector<uint8_t> content() const {
+    std::ifstream f(path_, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+  }
+
+ private:
+  std::string path_;
+};
+
+// A recognisable disk: every byte depends on its offset.
+inline std::vector<uint8_t> Pattern(uint64_t sectors) {
+  std::vector<uint8_t> v(sectors * 512);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<uint8_t>(i * 131 + i / 512);
+  return v;
+}
+
+inline std::vector<uint8_t> Slice(const std::vector<uint8_t>& v, uint64_t off, uint64_t len) {
+  return {v.begin() + static_cast<ptrdiff_t>(off), v.begin() + static_cast<ptrdiff_t>(off + len)};
 }
 
 }  // namespace polyemu::test
