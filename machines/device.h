@@ -43,4 +43,14 @@ class Clock {
   virtual void schedule(uint64_t tick, std::function<void()> fn) = 0;
 };
 
+// Guest-physical memory as a DMA-capable device (virtio) sees it. The board implements it
+// over RAM and drops any translated code a write overlaps. Both calls return false, and
+// copy nothing, when any byte of [addr, addr+len) lies outside RAM.
+class DmaMemory {
+ public:
+  virtual ~DmaMemory() = default;
+  virtual bool read(uint64_t addr, void* out, uint64_t len) = 0;
+  virtual bool write(uint64_t addr, const void* in, uint64_t len) = 0;
+};
+
 }  // namespace polyemu
