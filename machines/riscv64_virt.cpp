@@ -15,7 +15,9 @@
 #include "frontend/riscv/decoder.h"
 #include "frontend/riscv/translate.h"
 #include "interp/interp.h"
+#include "machines/devices/block_backend.h"
 #include "machines/devices/rom.h"
+#include "machines/devices/virtio_blk.h"
 #include "machines/loader.h"
 
 namespace polyemu {
@@ -136,8 +138,33 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
   }
   clock_.begin_slice(harts_[0]->hart->state().icount, 0);
 
-  uart_ = std::make_unique<Uart16550>([this](uint8_t c) { cfg_.console(c); }, IrqLine());
+  if (cfg_.drives.size() > kMaxDrives)
+    throw std::invalid_argument("at most " + std::to_string(kMaxDrives) + " --drive options");
+  std::vector<IrqLine> plic_contexts;  // M and S external interrupt of each hart
+  for (auto& slot : harts_) {
+    Hart* h = slot->hart.get();
+    plic_contexts.push_back(IrqLine([h](bool v) { h->set_irq(cause::kMei, v); }));
+    plic_contexts.push_back(IrqLine([h](bool v) { h->set_irq(cause::kSei, v); }));
+  }
+  plic_ = std::make_unique<Plic>(Plic::kVirtSources, std::move(plic_contexts));
+  uart_ = std::make_unique<Uart16550>([this](uint8_t c) { cfg_.console(c); }, plic_->source_line(kUartIrq));
+  rtc_ = std::make_unique<GoldfishRtc>(clock_, cfg_.rtc_epoch_ns, plic_->source_line(kRtcIrq));
   clint_ = std::make_unique<Clint>(clock_, cfg_.smp, std::move(lines));
+  for (size_t i = 0; i < cfg_.drives.size(); i++) {
+    const DriveConfig& d = cfg_.drives[i];
+    std::unique_ptr<BlockBackend> backend;
+    try {
+      if (d.snapshot)
+        backend = std::make_unique<OverlayBackend>(d.file);
+      else
+        backend = std::make_unique<RawFileBackend>(d.file, d.read_only);
+    } catch (const std::runtime_error& e) {
+      throw LoadError(e.what());
+    }
+    auto blk = std::make_unique<VirtioBlk>(std::move(backend), "polyemu-disk" + std::to_string(i));
+    virtio_.push_back(
+        std::make_unique<VirtioMmio>(std::move(blk), *this, plic_->source_line(kVirtioIrq + unsigned(i))));
+  }
   finisher_ = std::make_unique<TestFinisher>([this](FinisherEvent ev, uint32_t code) {
     if (ev == FinisherEvent::kReset)
       reset_requested_ = true;
@@ -150,8 +177,11 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
   bus_.set_ram(kRamBase, cfg_.memory);
   bus_.map(kBootRomBase, kBootRomSize, boot_rom_.get());
   bus_.map(kFinisherBase, kFinisherSize, finisher_.get());
+  bus_.map(kRtcBase, GoldfishRtc::kSize, rtc_.get());
   bus_.map(kClintBase, Clint::kSize, clint_.get());
+  bus_.map(kPlicBase, plic_->size(), plic_.get());
   bus_.map(kUartBase, kUartSize, uart_.get());
+  for (size_t i = 0; i < virtio_.size(); i++) bus_.map(kVirtioBase + i * 0x1000, VirtioMmio::kSize, virtio_[i].get());
 
   load_images();
   reset();
@@ -308,11 +338,45 @@ std::vector<uint8_t> Riscv64Virt::build_device_tree() const {
   w.cells("interrupts-extended", clint_irqs);
   w.end();
 
+  const uint32_t plic_phandle = 99;
+  w.begin("plic@" + hex(kPlicBase));
+  w.prop("compatible", {"sifive,plic-1.0.0", "riscv,plic0"});
+  w.reg(kPlicBase, plic_->size());
+  w.u32("#address-cells", 0);
+  w.u32("#interrupt-cells", 1);
+  w.prop("interrupt-controller");
+  w.u32("riscv,ndev", Plic::kVirtSources - 1);
+  std::vector<uint32_t> plic_irqs;
+  for (unsigned i = 0; i < n; i++)
+    plic_irqs.insert(plic_irqs.end(), {intc_phandle(i), cause::kMei, intc_phandle(i), cause::kSei});
+  w.cells("interrupts-extended", plic_irqs);
+  w.u32("phandle", plic_phandle);
+  w.end();
+
+  auto irq = [&](uint32_t source) {
+    w.u32("interrupt-parent", plic_phandle);
+    w.u32("interrupts", source);
+  };
   w.begin("serial@" + hex(kUartBase));
   w.prop("compatible", "ns16550a");
   w.reg(kUartBase, kUartSize);
   w.u32("clock-frequency", 3686400);
+  irq(kUartIrq);
   w.end();
+
+  w.begin("rtc@" + hex(kRtcBase));
+  w.prop("compatible", "google,goldfish-rtc");
+  w.reg(kRtcBase, GoldfishRtc::kSize);
+  irq(kRtcIrq);
+  w.end();
+
+  for (unsigned i = 0; i < virtio_.size(); i++) {
+    w.begin("virtio_mmio@" + hex(kVirtioBase + i * 0x1000));
+    w.prop("compatible", "virtio,mmio");
+    w.reg(kVirtioBase + i * 0x1000, VirtioMmio::kSize);
+    irq(kVirtioIrq + i);
+    w.end();
+  }
 
   w.begin("test@" + hex(kFinisherBase));
   w.prop("compatible", {"sifive,test1", "sifive,test0", "syscon"});
@@ -348,6 +412,8 @@ void Riscv64Virt::reset() {
   }
   uart_->reset();
   clint_->reset();
+  plic_->reset();
+  for (auto& v : virtio_) v->reset();
   clock_.clear_events();
   time_ = 0;
   cur_ = 0;
@@ -567,6 +633,24 @@ bool Riscv64Virt::csr(ir::GuestState& s, ir::CsrImm c, uint64_t value, uint64_t&
     return false;
   }
   if (h.take_mapping_changed()) cur().engine->flush_virtual();
+  return true;
+}
+
+bool Riscv64Virt::read(uint64_t addr, void* out, uint64_t len) {
+  if (len == 0) return true;
+  if (!in_ram(addr, len)) return false;
+  std::memcpy(out, ram_ + (addr - kRamBase), len);
+  return true;
+}
+
+bool Riscv64Virt::write(uint64_t addr, const void* in, uint64_t len) {
+  if (len == 0) return true;
+  if (!in_ram(addr, len)) return false;
+  code_written(addr, len);
+  std::memcpy(ram_ + (addr - kRamBase), in, len);
+  for (auto& h : harts_)
+    if (h->reservation_valid && addr < h->reservation_addr + 8 && h->reservation_addr < addr + len)
+      h->reservation_valid = false;
   return true;
 }
 

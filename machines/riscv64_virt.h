@@ -3,8 +3,11 @@
 //
 //   0x0000_1000  boot ROM: fw_dynamic info  (0x1000)
 //   0x0010_0000  SiFive test finisher / syscon poweroff+reboot (0x1000)
+//   0x0010_1000  Goldfish RTC           (0x1000; PLIC source 11)
 //   0x0200_0000  CLINT                  (0x10000; mtime at 10 MHz of virtual time)
-//   0x1000_0000  NS16550A UART          (0x100)
+//   0x0c00_0000  PLIC                   (96 sources; contexts: M and S of each hart)
+//   0x1000_0000  NS16550A UART          (0x100; PLIC source 10)
+//   0x1000_1000  virtio-mmio slot n at +n*0x1000 (n < 8; PLIC source 1+n): --drive
 //   0x8000_0000  RAM                    (--memory, default 128 MiB)
 //
 // Boot: with --bios, the firmware is loaded at 0x8000_0000 (ELF at its own addresses) and
@@ -27,9 +30,12 @@
 #include "ir/engine.h"
 #include "machines/bus.h"
 #include "machines/devices/clint.h"
+#include "machines/devices/goldfish_rtc.h"
 #include "machines/devices/htif.h"
+#include "machines/devices/plic.h"
 #include "machines/devices/test_finisher.h"
 #include "machines/devices/uart16550.h"
+#include "machines/devices/virtio_mmio.h"
 #include "machines/riscv/hart.h"
 #include "machines/virtual_clock.h"
 
@@ -45,6 +51,9 @@ struct DriveConfig {
   bool read_only = false;
   bool snapshot = false;  // writes go to a temporary overlay; the image is never changed
 };
+
+// 2025-01-01T00:00:00Z: a fixed default keeps runs reproducible.
+constexpr uint64_t kDefaultRtcEpochNs = 1735689600ull * 1'000'000'000;
 
 struct MachineConfig {
   uint64_t memory = 128ull << 20;
@@ -62,6 +71,7 @@ struct MachineConfig {
   bool check_ir = false;                 // verify IR after lifting and after the passes
   bool stdin_input = false;              // feed host stdin to the UART
   std::string serial_input;              // bytes fed to the UART, one whenever it is empty
+  uint64_t rtc_epoch_ns = kDefaultRtcEpochNs;  // wall-clock time the RTC shows at power-on
   std::function<void(uint8_t)> console;  // UART/HTIF output (default: stdout)
 };
 
@@ -71,12 +81,17 @@ struct RunResult {
   std::string message;
 };
 
-class Riscv64Virt final : public ir::Host {
+class Riscv64Virt final : public ir::Host, public DmaMemory {
  public:
   static constexpr uint64_t kBootRomBase = 0x1000, kBootRomSize = 0x1000;
   static constexpr uint64_t kFinisherBase = 0x0010'0000, kFinisherSize = 0x1000;
+  static constexpr uint64_t kRtcBase = 0x0010'1000;
   static constexpr uint64_t kClintBase = 0x0200'0000;
+  static constexpr uint64_t kPlicBase = 0x0c00'0000;
   static constexpr uint64_t kUartBase = 0x1000'0000, kUartSize = 0x100;
+  static constexpr uint64_t kVirtioBase = 0x1000'1000;
+  static constexpr unsigned kMaxDrives = 8;
+  static constexpr unsigned kUartIrq = 10, kRtcIrq = 11, kVirtioIrq = 1;
   static constexpr uint64_t kRamBase = 0x8000'0000;
   static constexpr uint64_t kKernelBase = 0x8020'0000;
   static constexpr unsigned kMaxHarts = 8;
@@ -111,6 +126,10 @@ class Riscv64Virt final : public ir::Host {
   bool atomic(ir::GuestState& s, uint64_t addr, unsigned size, ir::AtomicOp op, uint64_t value, uint64_t& old) override;
   bool csr(ir::GuestState& s, ir::CsrImm c, uint64_t value, uint64_t& old) override;
   void code_translated(uint64_t phys, uint64_t len) override;
+
+  // DmaMemory: devices reading and writing guest RAM.
+  bool read(uint64_t addr, void* out, uint64_t len) override;
+  bool write(uint64_t addr, const void* in, uint64_t len) override;
 
  private:
   struct HartSlot {
@@ -160,6 +179,9 @@ class Riscv64Virt final : public ir::Host {
   Bus bus_;
   std::unique_ptr<Uart16550> uart_;
   std::unique_ptr<Clint> clint_;
+  std::unique_ptr<Plic> plic_;
+  std::unique_ptr<GoldfishRtc> rtc_;
+  std::vector<std::unique_ptr<VirtioMmio>> virtio_;
   std::unique_ptr<TestFinisher> finisher_;
   std::unique_ptr<Htif> htif_;
   std::unique_ptr<Device> boot_rom_;
