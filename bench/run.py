@@ -13,6 +13,11 @@ The guest instruction count comes from polyemu's `--stats` output on stderr
 ratio = qemu median time / polyemu median time  (> 1 means polyemu is faster).
 The last line is the geometric mean of the ratios.
 
+With --sv39 the comparison is instead between each program run bare (M-mode) and its
+<name>_sv39.elf build (S-mode under Sv39 paging, bench/common/start_sv39.S) on the same
+emulator (polyemu by default, see --sv39-on): ratio = sv39 median time / bare median
+time (the cost of address translation; 1.0 means free), with the geometric mean.
+
 Exit status: 0 on success, 1 if a benchmark failed (bad exit code, checksum
 mismatch, timeout), 2 if a prerequisite is missing (qemu, polyemu, ELF files).
 """
@@ -106,13 +111,18 @@ def check_run(label, name, cmd, rc, out, err):
     return lines[0]
 
 
-def bench_program(name, elf, args):
-    qemu_cmd = [args.qemu] + QEMU_ARGS + ["-kernel", elf]
-    poly_cmd = [args.polyemu, "run", "--machine", "riscv64-virt", "--memory", "256M",
-                "--stats"]
+def emulator_cmd(emulator, elf, args):
+    if emulator == "qemu":
+        return [args.qemu] + QEMU_ARGS + ["-kernel", elf]
+    cmd = [args.polyemu, "run", "--machine", "riscv64-virt", "--memory", "256M", "--stats"]
     if args.engine:
-        poly_cmd += ["--engine", args.engine]
-    poly_cmd += ["--kernel", elf]
+        cmd += ["--engine", args.engine]
+    return cmd + ["--kernel", elf]
+
+
+def bench_program(name, elf, args):
+    qemu_cmd = emulator_cmd("qemu", elf, args)
+    poly_cmd = emulator_cmd("polyemu", elf, args)
 
     times = {"polyemu": [], "qemu": []}
     checksum = None
@@ -157,6 +167,65 @@ def bench_program(name, elf, args):
         "qemu_mips": n / qt / 1e6 if n else None,
         "ratio": qt / pt,
     }
+
+
+def sv39_program(name, elfs, args):
+    """Bare and Sv39 builds of one program, alternately, on each emulator of --sv39-on."""
+    row = {"name": name}
+    checksum = None
+    for emu in args.sv39_on:
+        times = {"bare": [], "sv39": []}
+        for i in range(args.runs):
+            order = ["bare", "sv39"] if i % 2 == 0 else ["sv39", "bare"]
+            for variant in order:
+                cmd = emulator_cmd(emu, elfs[variant], args)
+                label = f"{emu} {variant}"
+                dt, rc, out, err = run_once(label, cmd, args.timeout)
+                line = check_run(label, name, cmd, rc, out, err)
+                if checksum is None:
+                    checksum = line
+                elif line != checksum:
+                    raise BenchError(f"checksum MISMATCH on {name}: '{checksum}' vs '{line}' "
+                                     f"from {label}")
+                times[variant].append(dt)
+                log(f"  {name:<11} run {i + 1}/{args.runs} {label:<13} {dt:8.3f} s")
+        bare, sv39 = statistics.median(times["bare"]), statistics.median(times["sv39"])
+        row[emu] = (bare, sv39, sv39 / bare)
+    return row
+
+
+def print_sv39_table(rows, emulators, markdown):
+    headers = ["program"]
+    for emu in emulators:
+        headers += [f"{emu} bare s", f"{emu} sv39 s", f"{emu} sv39/bare"]
+    table = []
+    for r in rows:
+        cells = [r["name"]]
+        for emu in emulators:
+            bare, sv39, ratio = r[emu]
+            cells += [f"{bare:.3f}", f"{sv39:.3f}", f"{ratio:.3f}"]
+        table.append(cells)
+    geo = ["geomean"]
+    for emu in emulators:
+        g = math.exp(sum(math.log(r[emu][2]) for r in rows) / len(rows))
+        geo += ["", "", f"{g:.3f}"]
+    if markdown:
+        print("| " + " | ".join(headers) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
+        for cells in table:
+            print("| " + " | ".join(cells) + " |")
+        print("| " + " | ".join(f"**{c}**" if c else "" for c in geo) + " |")
+        return
+    widths = [max(len(headers[i]), *(len(c[i]) for c in table + [geo])) for i in range(len(headers))]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for cells in table:
+        print(line(cells))
+    print(line(geo))
+    print("\nsv39/bare = median time under Sv39 paging in S-mode / median time bare in M-mode")
 
 
 def fmt_row(r):
@@ -218,6 +287,11 @@ def main():
                     help="QEMU binary (default: %(default)s)")
     ap.add_argument("--timeout", type=float, default=300,
                     help="per-run timeout in seconds (default: %(default)s)")
+    ap.add_argument("--sv39", action="store_true",
+                    help="compare each program bare against its <name>_sv39.elf build "
+                         "(S-mode, Sv39 paging) instead of polyemu against QEMU")
+    ap.add_argument("--sv39-on", default="polyemu", metavar="EMU,...",
+                    help="emulators for --sv39: polyemu, qemu or polyemu,qemu (default: %(default)s)")
     args = ap.parse_args()
 
     if args.runs < 1:
@@ -230,28 +304,52 @@ def main():
             ap.error(f"unknown program(s): {', '.join(unknown)} "
                      f"(known: {', '.join(PROGRAMS)})")
 
-    qemu = shutil.which(args.qemu)
-    if not qemu:
-        print(f"error: {args.qemu} not found (install qemu-system-misc)", file=sys.stderr)
-        return 2
-    args.qemu = qemu
+    args.sv39_on = [e.strip() for e in args.sv39_on.split(",") if e.strip()]
+    if not args.sv39_on or any(e not in ("polyemu", "qemu") for e in args.sv39_on):
+        ap.error("--sv39-on takes polyemu, qemu or polyemu,qemu")
+    emulators = args.sv39_on if args.sv39 else ["polyemu", "qemu"]
 
-    args.polyemu = os.path.abspath(resolve(args.polyemu))
-    if not (os.path.isfile(args.polyemu) and os.access(args.polyemu, os.X_OK)):
-        print(f"error: polyemu binary not found or not executable: {args.polyemu}"
-              f" (build it, or pass --polyemu PATH)", file=sys.stderr)
-        return 2
+    if "qemu" in emulators:
+        qemu = shutil.which(args.qemu)
+        if not qemu:
+            print(f"error: {args.qemu} not found (install qemu-system-misc)", file=sys.stderr)
+            return 2
+        args.qemu = qemu
+
+    if "polyemu" in emulators:
+        args.polyemu = os.path.abspath(resolve(args.polyemu))
+        if not (os.path.isfile(args.polyemu) and os.access(args.polyemu, os.X_OK)):
+            print(f"error: polyemu binary not found or not executable: {args.polyemu}"
+                  f" (build it, or pass --polyemu PATH)", file=sys.stderr)
+            return 2
     elf_dir = os.path.join(os.path.abspath(resolve(args.build_dir)), "bench")
     elfs = {p: os.path.join(elf_dir, p + ".elf") for p in programs}
-    missing = [e for e in elfs.values() if not os.path.isfile(e)]
+    sv39_elfs = {p: os.path.join(elf_dir, p + "_sv39.elf") for p in programs}
+    missing = [e for e in list(elfs.values()) + (list(sv39_elfs.values()) if args.sv39 else [])
+               if not os.path.isfile(e)]
     if missing:
         print("error: benchmark ELF(s) missing: " + ", ".join(missing) +
               f"\n  build them with: cmake --build {args.build_dir}", file=sys.stderr)
         return 2
 
     cpu = host_cpu()
-    qver = qemu_version(args.qemu)
+    qver = qemu_version(args.qemu) if "qemu" in emulators else "(not run)"
     log(f"benchmarking {len(programs)} program(s), {args.runs} run(s) each ...")
+
+    if args.sv39:
+        try:
+            rows = [sv39_program(p, {"bare": elfs[p], "sv39": sv39_elfs[p]}, args) for p in programs]
+        except BenchError as e:
+            print(f"\nBENCHMARK ERROR: {e}", file=sys.stderr)
+            return 1
+        print(f"host CPU: {cpu}" + ("  " if args.markdown else ""))
+        if "qemu" in emulators:
+            print(f"QEMU: {qver}" + ("  " if args.markdown else ""))
+        if "polyemu" in emulators:
+            print(f"polyemu engine: {args.engine or '(default)'}" + ("  " if args.markdown else ""))
+        print(f"median of {args.runs} interleaved runs\n")
+        print_sv39_table(rows, args.sv39_on, args.markdown)
+        return 0
 
     results = []
     try:

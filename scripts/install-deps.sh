@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential cmake ninja-build ccache pkg-config git \
   libelf-dev libfdt-dev libcli11-dev libgtest-dev libunicorn-dev \
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
-  qemu-system-misc"
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross python3 \
+  qemu-system-misc opensbi u-boot-qemu e2fsprogs device-tree-compiler"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -9,7 +9,7 @@ _start:
     la      gp, __global_pointer$
     .option pop
     la      sp, __stack_top
-    la      t0, trap_entry
+    la      t0, trap_entry           /* trap.S: any trap is fatal */
     csrw    mtvec, t0
     la      t0, __bss_start          /* zero .bss (8-byte aligned in link.ld) */
     la      t1, __bss_end
@@ -22,13 +22,3 @@ _start:
 .Lpark:
     wfi
     j       .Lpark
-
-    .align 4
-    .globl trap_entry
-trap_entry:                          /* any trap is fatal: report and exit(1) */
-    la      sp, __stack_top
-    csrr    a0, mcause
-    csrr    a1, mepc
-    csrr    a2, mtval
-    call    bench_trap
-3:  j       3b
