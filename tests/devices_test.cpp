@@ -540,11 +540,17 @@ TEST_F(FinisherFixture, FailCodeUsesUpperSixteenBits) {
   EXPECT_EQ(events[0].second, 0xffffu);
 }
 
+TEST_F(FinisherFixture, HalfwordStoreIsACommand) {
+  fin.write(0, 2, 0x5555);  // how OpenSBI's sifive_test driver powers off
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0], std::make_pair(FinisherEvent::kPass, 0u));
+}
+
 TEST_F(FinisherFixture, OtherValuesIgnoredAndReadsZero) {
   fin.write(0, 4, 0x1234);
   fin.write(0, 4, 0x5556);
   fin.write(4, 4, 0x5555);  // Wrong offset.
-  fin.write(0, 2, 0x5555);  // Not a 32-bit store.
+  fin.write(0, 1, 0x55);    // A byte store is not a command.
   EXPECT_TRUE(events.empty());
   EXPECT_EQ(fin.read(0, 4), 0u);
 }

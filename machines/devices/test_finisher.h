@@ -21,7 +21,7 @@ class TestFinisher final : public Device {
 
   std::string_view name() const override { return "sifive_test"; }
   uint64_t read(uint64_t offset, unsigned size) override { return 0; }
-  // Only 4- or 8-byte stores at offset 0 are commands (the low 32 bits count); others are ignored.
+  // Only 2-, 4- or 8-byte stores at offset 0 are commands (the low 32 bits count); others are ignored.
   void write(uint64_t offset, unsigned size, uint64_t value) override;
   // Stateless, but writes an (empty) section so machine snapshots stay uniform.
   void save(Writer& w) const override;
