@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <initializer_list>
+#include <iterator>
 #include <utility>
 
 namespace polyemu::ir {
@@ -341,6 +342,19 @@ uint64_t operand(FpFmt fmt, uint64_t v) {
 uint64_t sext32(uint64_t v) { return uint64_t(int64_t(int32_t(uint32_t(v)))); }
 
 }  // namespace
+
+std::string to_string(FpImm f) {
+  static const char* const kNames[] = {"add",   "sub",    "mul",     "div",    "sqrt",    "madd",      "msub",
+                                       "nmsub", "nmadd",  "sgnj",    "sgnjn",  "sgnjx",   "min",       "max",
+                                       "eq",    "lt",     "le",      "class",  "to.w",    "to.wu",     "to.l",
+                                       "to.lu", "from.w", "from.wu", "from.l", "from.lu", "from.other"};
+  static_assert(std::size(kNames) == size_t(FpOp::Count));
+  static const char* const kModes[] = {"rne", "rtz", "rdn", "rup", "rmm", "rm5", "rm6", "dyn"};
+  if (f.op >= FpOp::Count) return "?";
+  std::string s = std::string(kNames[size_t(f.op)]) + (f.fmt == FpFmt::S ? ".s" : ".d");
+  if (fp_rounds(f.op)) s += std::string(" ") + kModes[f.rm & 7];
+  return s;
+}
 
 bool fp_rounds(FpOp op) {
   switch (op) {

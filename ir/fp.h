@@ -4,6 +4,7 @@
 // minimumNumber/maximumNumber for min/max). Bit-exact and deterministic on every host.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace polyemu::ir {
 
@@ -61,6 +62,9 @@ struct FpImm {
   uint64_t pack() const { return uint64_t(op) | uint64_t(fmt) << 8 | uint64_t(rm) << 16; }
   static FpImm unpack(uint64_t v) { return {FpOp(v & 0xff), FpFmt((v >> 8) & 0xff), uint8_t((v >> 16) & 0xff)}; }
 };
+
+// "add.s rne", "min.d", ...: for the IR printer.
+std::string to_string(FpImm f);
 
 // True for the operations whose result depends on the rounding mode (and that reject an
 // invalid one).

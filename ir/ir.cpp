@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "ir/fp.h"
+
 namespace polyemu::ir {
 
 namespace {
@@ -66,6 +68,8 @@ std::string print(const Block& b) {
     for (unsigned a = 0; a < oi.num_args(); a++) os << (a ? ", %" : " %") << in.args[a].id;
     if (in.op == Opcode::GetReg || in.op == Opcode::SetReg) {
       os << (oi.num_args() ? ", " : " ") << "r" << in.imm;
+    } else if (in.op == Opcode::Fp) {
+      os << ", " << to_string(FpImm::unpack(in.imm));
     } else if (in.imm != 0 || in.op == Opcode::Const) {
       os << (oi.num_args() ? ", " : " ") << "imm " << hex(in.imm);
     }

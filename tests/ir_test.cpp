@@ -99,6 +99,18 @@ TEST(IrVerifier, AcceptsWellFormedBlock) {
   EXPECT_NE(text.find("jump 0x2000"), std::string::npos);
 }
 
+TEST(IrPrinter, ShowsFpOperationPrecisionAndRoundingMode) {
+  Block b = make_block();
+  Emitter e(b);
+  V64 x = e.GetReg(33);
+  e.SetReg(e.Fp(x, x, x, FpImm{FpOp::MulAdd, FpFmt::D, 7}.pack()), 34);
+  e.SetReg(e.Fp(x, x, x, FpImm{FpOp::Min, FpFmt::S, 0}.pack()), 35);
+  e.jump(0);
+  std::string text = print(b);
+  EXPECT_NE(text.find("Fp %0, %0, %0, madd.d dyn"), std::string::npos) << text;
+  EXPECT_NE(text.find("Fp %0, %0, %0, min.s\n"), std::string::npos) << text;
+}
+
 TEST(IrVerifier, RejectsUseBeforeDefinitionWrongTypeAndMissingTerminal) {
   Block b = make_block();
   Emitter e(b);

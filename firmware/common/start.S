@@ -10,6 +10,10 @@ _start:
   la t0, default_trap
   csrw mtvec, t0
   la sp, __stack_top
+#ifdef __riscv_flen
+  li t0, 1 << 13                # mstatus.FS = Initial: programs built with F/D use the FPU
+  csrs mstatus, t0
+#endif
   .option pop
   # zero .bss
   la t0, __bss_start
