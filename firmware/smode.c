@@ -179,14 +179,14 @@ static void test_sret(void) {
 
   /* mret below M clears MPRV (QEMU 7.2 leaves it set); mret to M keeps it, and leaves
    * MPP = U */
+  CSR_SET(mstatus, MSTATUS_MPP);
   CSR_SET(mstatus, MSTATUS_MPRV);
   RUN(PRV_S, 0, "ecall", 0, 0, 0);
   expect_trap("mret M->S with MPRV", PRV_M, CAUSE_ECALL_S, run_start, 0);
   checkf("mret M->S with MPRV", "MPRV", qemu_quirks() ? 0 : tlog.e[0].status & MSTATUS_MPRV, 0);
-  CSR_CLEAR(mstatus, MSTATUS_MPRV);
+  CSR_SET(mstatus, MSTATUS_MPP);
   CSR_SET(mstatus, MSTATUS_MPRV);
   target = RUN(PRV_M, 0, "csrr a0, mstatus", 0, 0, 0);
-  CSR_CLEAR(mstatus, MSTATUS_MPRV);
   check("mret M->M keeps MPRV, MPP=U", target & (MSTATUS_MPRV | MSTATUS_MPP), MSTATUS_MPRV);
 
   RUN(PRV_U, 0, "sret", 0, 0, 0);
@@ -582,6 +582,89 @@ static void test_counters(void) {
   CSR_WRITE(scounteren, 0);
 }
 
+/* The same instructions (one RUN site per op) run again under another privilege or CSR
+ * setting: a translation cache must not keep the legality decided the first time. */
+enum { OP_SSTATUS, OP_MSCRATCH, OP_RDCYCLE, OP_SFENCE, OP_SATP, OP_WFI, OP_SRET };
+static void op_at(uint64_t prv, int op) {
+  switch (op) {
+    case OP_SSTATUS: RUN(prv, 0, "csrr a0, sstatus", 0, 0, 0); break;
+    case OP_MSCRATCH: RUN(prv, 0, "csrr a0, mscratch", 0, 0, 0); break;
+    case OP_RDCYCLE: RUN(prv, 0, "rdcycle a0", 0, 0, 0); break;
+    case OP_SFENCE: RUN(prv, 0, "sfence.vma", 0, 0, 0); break;
+    case OP_SATP: RUN(prv, 0, "csrr a0, satp", 0, 0, 0); break;
+    case OP_WFI: RUN(prv, 0, "wfi", 0, 0, 0); break;
+    default: RUN(prv, 0, "la t0, 1f\n csrw sepc, t0\n sret\n1: nop", 0, 0, 0); break;
+  }
+}
+static void op_ok(const char* t, uint64_t prv, int op) {
+  op_at(prv, op);
+  expect_no_trap(t);
+}
+static void op_illegal(const char* t, uint64_t prv, int op, uint64_t insn) {
+  op_at(prv, op);
+  uint64_t at = op == OP_SRET ? run_start + 12 : run_start;
+  expect_trap(t, PRV_M, CAUSE_ILLEGAL, at, insn);
+}
+
+static void test_same_code(void) {
+  op_ok("same code: sstatus in S", PRV_S, OP_SSTATUS);
+  op_illegal("same code: sstatus in U", PRV_U, OP_SSTATUS, INSN_CSRR_SSTAT);
+  op_ok("same code: sstatus in S again", PRV_S, OP_SSTATUS);
+  op_illegal("same code: sstatus in U again", PRV_U, OP_SSTATUS, INSN_CSRR_SSTAT);
+
+  op_ok("same code: mscratch in M", PRV_M, OP_MSCRATCH);
+  op_illegal("same code: mscratch in S", PRV_S, OP_MSCRATCH, INSN_CSRR_MSCR);
+  op_ok("same code: mscratch in M again", PRV_M, OP_MSCRATCH);
+
+  CSR_WRITE(mcounteren, 1);
+  op_ok("same code: rdcycle in S, CY=1", PRV_S, OP_RDCYCLE);
+  CSR_WRITE(mcounteren, 0);
+  op_illegal("same code: rdcycle in S, CY=0", PRV_S, OP_RDCYCLE, INSN_RDCYCLE);
+  CSR_WRITE(mcounteren, 1);
+  op_ok("same code: rdcycle in S, CY=1 again", PRV_S, OP_RDCYCLE);
+  CSR_WRITE(scounteren, 0);
+  op_illegal("same code: rdcycle in U, scounteren CY=0", PRV_U, OP_RDCYCLE, INSN_RDCYCLE);
+  CSR_WRITE(scounteren, 1);
+  op_ok("same code: rdcycle in U, both CY=1", PRV_U, OP_RDCYCLE);
+  CSR_WRITE(mcounteren, 0);
+  CSR_WRITE(scounteren, 0);
+
+  for (int op = OP_SFENCE; op <= OP_SATP; op++) {
+    uint64_t insn = op == OP_SFENCE ? INSN_SFENCE : INSN_CSRR_SATP;
+    op_ok("same code: TVM=0 in S", PRV_S, op);
+    CSR_SET(mstatus, MSTATUS_TVM);
+    op_illegal("same code: TVM=1 in S", PRV_S, op, insn);
+    op_ok("same code: TVM=1 in M", PRV_M, op);
+    CSR_CLEAR(mstatus, MSTATUS_TVM);
+    op_ok("same code: TVM=0 in S again", PRV_S, op);
+    op_illegal("same code: in U", PRV_U, op, insn);
+  }
+
+  /* a delegated SSI pending (SIE=0) lets wfi complete at once wherever it is legal */
+  CSR_WRITE(mideleg, SIP_SSIP);
+  CSR_WRITE(mie, SIP_SSIP);
+  CSR_SET(mip, SIP_SSIP);
+  op_ok("same code: wfi in S, TW=0", PRV_S, OP_WFI);
+  CSR_SET(mstatus, MSTATUS_TW);
+  op_illegal("same code: wfi in S, TW=1", PRV_S, OP_WFI, INSN_WFI);
+  op_ok("same code: wfi in M, TW=1", PRV_M, OP_WFI);
+  CSR_CLEAR(mstatus, MSTATUS_TW);
+  op_ok("same code: wfi in S, TW=0 again", PRV_S, OP_WFI);
+  CSR_CLEAR(mip, SIP_SSIP);
+  CSR_WRITE(mie, 0);
+  CSR_WRITE(mideleg, 0);
+
+  /* sret back to S (SPP=S) at the next instruction */
+  CSR_SET(mstatus, MSTATUS_SPP);
+  op_ok("same code: sret in S, TSR=0", PRV_S, OP_SRET);
+  CSR_SET(mstatus, MSTATUS_TSR | MSTATUS_SPP);
+  op_illegal("same code: sret in S, TSR=1", PRV_S, OP_SRET, INSN_SRET);
+  CSR_CLEAR(mstatus, MSTATUS_TSR);
+  CSR_SET(mstatus, MSTATUS_SPP);
+  op_ok("same code: sret in S, TSR=0 again", PRV_S, OP_SRET);
+  CSR_CLEAR(mstatus, STACK_BITS);
+}
+
 int main(void) {
   /* One PMP entry granting S and U everything: QEMU 7.2 refuses mret to S or U (illegal
    * instruction) while no PMP entry is programmed. */
@@ -601,5 +684,6 @@ int main(void) {
   test_sti();
   test_priority();
   test_counters();
+  test_same_code();
   finish("smode");
 }

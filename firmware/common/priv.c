@@ -39,7 +39,8 @@ static void log_trap(uint64_t level, uint64_t cause, uint64_t epc, uint64_t tval
   tlog.e[i].vec = vec;
 }
 
-/* Leaves the trap into M-mode at the snippet's resume point, with MIE=0 afterwards. */
+/* Leaves the trap into M-mode at the snippet's resume point, with MIE=0 and MPRV=0
+ * afterwards (the mret leaves MPP=U, so a stale MPRV would translate M-mode accesses). */
 static void end_snippet(uint64_t cause, uint64_t epc) {
   uint64_t resume = run_ctl.resume;
   if (!resume) {
@@ -49,12 +50,14 @@ static void end_snippet(uint64_t cause, uint64_t epc) {
     print_hex(epc);
     print_str(" mtval=");
     print_hex(CSR_READ(mtval));
+    print_str(" mstatus=");
+    print_hex(CSR_READ(mstatus));
     console_putc('\n');
     sys_exit(100);
   }
   run_ctl.resume = 0;
   CSR_WRITE(mepc, resume);
-  CSR_CLEAR(mstatus, MSTATUS_MPIE);
+  CSR_CLEAR(mstatus, MSTATUS_MPIE | MSTATUS_MPRV);
   CSR_SET(mstatus, MSTATUS_MPP);
 }
 

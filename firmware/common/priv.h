@@ -7,9 +7,9 @@
  * is on, else 0), with a0..a2 loaded. `code` may use a0..a5 and t0..t2; its value of a0
  * is the macro's result. An ecall placed after `code` ends the snippet silently. Any
  * other trap is logged and, unless an interrupt hook handles it, ends the snippet:
- * execution continues after the macro in M-mode with mstatus.MIE=0 and the registers as
- * they were at the trap. A trap delegated to S-mode is logged by the S-mode handler,
- * which then leaves through an ecall to M-mode (so medeleg[9] must stay clear while a
+ * execution continues after the macro in M-mode with mstatus.MIE=0, MPRV=0 (and MPP=U,
+ * left by mret: set MPP before setting MPRV) and the registers as they were at the trap. A trap delegated to S-mode is
+ * logged by the S-mode handler, which then leaves through an ecall to M-mode (so medeleg[9] must stay clear while a
  * snippet runs). RUN clears the trap log first. `code` may use the local labels 1..9.
  * run_start holds the virtual address of the snippet's first instruction. */
 #pragma once
