@@ -487,6 +487,14 @@ static void test_cached_rights(void) {
   CSR_CLEAR(mstatus, MSTATUS_SUM);
   expect_pf("cached: then S sd U page SUM=0", PRV_S, SD, va(1) + 8);
 
+  /* X given and taken away by PTE changes (fenced) */
+  set_page(22, code_pg[0], RWAD);
+  expect_pf("X given: S ex before", PRV_S, EX, va(22));
+  set_page(22, code_pg[0], XA);
+  expect_ok("X given: S ex after", PRV_S, EX, va(22), 1, 2);
+  set_page(22, code_pg[0], RWAD);
+  expect_pf("X taken away: S ex", PRV_S, EX, va(22));
+
   /* a page made read-only (and fenced) no longer takes stores */
   set_page(19, data_pg[7], RWAD);
   expect_ok("RW->RO: sd before", PRV_S, SD, va(19), 5, 0);
