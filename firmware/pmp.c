@@ -1,5 +1,5 @@
 /* pmp: physical memory protection (privileged spec 1.12, 3.7) with 16 entries: the CSRs
- * (granularity probe, odd pmpcfg and missing entries illegal, M-only), NAPOT/NA4/TOR
+ * (granularity probe, odd pmpcfg illegal, entries 16+ absent or zero, M-only), NAPOT/NA4/TOR
  * matching, R/W/X for S and U, priority by index, S/U accesses matching no entry, accesses
  * matching an entry only partly, MPRV, checks on page-table walks and A/D updates, and
  * locked entries (binding M-mode too, ignoring writes). The locks last until reset, so
