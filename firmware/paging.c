@@ -35,7 +35,7 @@
 #define C_ADDI_A0_1 0x0505U   /* c.addi a0, 1 */
 
 static uint64_t data_pg[8][512] __attribute__((aligned(4096)));
-static uint32_t code_pg[6][1024] __attribute__((aligned(4096)));
+static uint32_t code_pg[8][1024] __attribute__((aligned(4096)));
 
 enum { LD, SD, EX, AMO, LR };
 static uint64_t fault_cause[] = {CAUSE_LOAD_PAGE, CAUSE_STORE_PAGE, CAUSE_FETCH_PAGE, CAUSE_STORE_PAGE,
@@ -291,6 +291,14 @@ static void test_faults(void) {
   set_page(11, code_pg[2], XA);
   set_page(12, code_pg[3], XA);
   expect_ok("insn straddling two pages", PRV_S, EX, va(11) + 4094, 3, 4);
+  /* the second page remapped: the upper half now makes "addi a0, a0, 2" */
+  volatile uint16_t* second2 = (volatile uint16_t*)code_pg[6];
+  second2[0] = ADDI_A0_2 >> 16;
+  second2[1] = JR_T1 & 0xffff;
+  second2[2] = JR_T1 >> 16;
+  asm volatile("fence.i" ::: "memory");
+  set_page(12, code_pg[6], XA);
+  expect_ok("insn straddling two pages, 2nd remapped", PRV_S, EX, va(11) + 4094, 3, 5);
   set_page(12, code_pg[3], 0);
   access(PRV_S, EX, va(11) + 4094, 0);
   expect_trap(nm("insn straddling into invalid page"), PRV_M, CAUSE_FETCH_PAGE, va(11) + 4094, va(12));
@@ -309,6 +317,11 @@ static void test_faults(void) {
   set_page(21, code_pg[5], XA);
   set_page(22, code_pg[4], XA);
   expect_ok("fall through into next page", PRV_S, EX, va(21) + 4094, 1, 2);
+  code_pg[7][0] = ADDI_A0_2;
+  code_pg[7][1] = JR_T1;
+  asm volatile("fence.i" ::: "memory");
+  set_page(22, code_pg[7], XA);
+  expect_ok("fall through into next page, remapped", PRV_S, EX, va(21) + 4094, 1, 4);
   set_page(22, code_pg[4], 0);
   access(PRV_S, EX, va(21) + 4094, 0);
   expect_trap(nm("fall through into invalid page"), PRV_M, CAUSE_FETCH_PAGE, va(22), va(22));

@@ -370,6 +370,23 @@ static void test_paging(void) {
   access(PRV_S, SD, TVP + 0x10, 0);
   expect_trap("paging: page R, S sd", PRV_M, CAUSE_STORE_ACCESS, run_start, TVP + 0x10);
   pmp_reset();
+
+  /* rights cached with a translation follow PMP changes (made with sfence.vma) */
+  r = access(PRV_S, LD, TVP + 0x18, 0);
+  expect_no_trap("paging: S ld before PMP change");
+  pmp_set(0, napot(buf[5], 4096), PMP_NAPOT);
+  access(PRV_S, LD, TVP + 0x18, 0);
+  expect_trap("paging: S ld after PMP change", PRV_M, CAUSE_LOAD_ACCESS, run_start, TVP + 0x18);
+  pmp_reset();
+  pt_map(TVP + 0x1000, (uint64_t)code_pg[0], 0, PTE_V | PTE_X | PTE_A);
+  sfence_all();
+  r = access(PRV_S, EX, TVP + 0x1000, 1);
+  expect_no_trap("paging: S ex before PMP change");
+  check("paging: S ex before PMP change value", r, 2);
+  pmp_set(0, napot(code_pg[0], 4096), PMP_NAPOT | PMP_R);
+  access(PRV_S, EX, TVP + 0x1000, 1);
+  expect_trap("paging: S ex after PMP change", PRV_M, CAUSE_FETCH_ACCESS, TVP + 0x1000, TVP + 0x1000);
+  pmp_reset();
   CSR_WRITE(satp, 0);
   sfence_all();
 }
