@@ -1,8 +1,9 @@
 /* smode: S-mode and trap delegation (privileged spec 1.12): medeleg/mideleg, ecall causes,
  * delegated traps landing in S-mode (scause/sepc/stval, SPP/SPIE/SIE), non-delegated traps
  * in M-mode, sret, TSR/TW/TVM, the sstatus/sie/sip views of mstatus/mie/mip, S-level
- * software and timer interrupts (direct and vectored stvec), interrupt priority, and the
- * mcounteren/scounteren gates on cycle/time/instret. */
+ * software and timer interrupts (direct and vectored stvec), interrupt priority, the
+ * mcounteren/scounteren gates on cycle/time/instret, and the same code re-run under
+ * another privilege or CSR setting. */
 #include "priv.h"
 
 #define SIP_SSIP (1UL << IRQ_SSI)
