@@ -9,7 +9,7 @@ update=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 fail=0
 for pair in demo:0 exit42:42 htif_hello:3 isa_rv64i:0 isa_rv64m:0 isa_rv64a:0 isa_rv64c:0 \
-            isa_rv64fd:0 isa_zicsr:0 traps:0 timer:0 swint:0; do
+            isa_rv64fd:0 isa_zicsr:0 traps:0 timer:0 swint:0 smode:0 paging:0 pmp:0; do
   name=${pair%%:*}
   want=${pair##*:}
   if [ "$name" = htif_hello ]; then

@@ -23,8 +23,9 @@ __attribute__((noreturn)) void finish(const char* prog);
 extern unsigned check_count, check_failures;
 
 /* The tests are validated on QEMU 7.2, which deviates from the spec in a few corners
- * (noted where used). The QEMU hart has S-mode and the polyemu hart does not, so a few
- * checks tolerate QEMU's behaviour only when misa.S is set; polyemu is held to the spec. */
+ * (noted where used). A few checks tolerate QEMU's behaviour only when the hart identifies
+ * itself as QEMU 7.2 (mvendorid 0, marchid 0x0702xx, QEMU's version number); polyemu
+ * (marchid 0) is held to the spec. */
 int qemu_quirks(void);
 
 #define CSR_READ(csr)                                    \
