@@ -414,7 +414,11 @@ Interpreter::~Interpreter() = default;
 
 ir::Block Interpreter::build_ir(ir::GuestState& s, uint64_t pc, unsigned max_insns, bool check) {
   ir::Block b;
-  auto fetch = [&](uint64_t a, uint16_t& out) { return host_.fetch(s, a, out); };
+  auto fetch = [&](uint64_t a, uint16_t& out, uint64_t& cause) {
+    if (host_.fetch(s, a, out)) return true;
+    cause = s.trap_cause;
+    return false;
+  };
   translator_(pc, s.mode, max_insns, fetch, b);
   if (check) {
     std::string err = ir::verify(b);
@@ -444,7 +448,7 @@ CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, uint64_t phy
     // Only an instruction straddling the page boundary gets here; its second page was
     // fetched successfully while translating, so it translates now too.
     uint64_t phys2 = pc + first_len;
-    if ((s.mode & ir::kModeVirtual) && !host_.fetch_page(s, pc + first_len, phys2))
+    if (!host_.fetch_page(s, pc + first_len, phys2))
       throw std::logic_error("code page vanished during translation");
     cb->ranges.push_back({phys2, b.byte_len - first_len});
   }
@@ -453,7 +457,11 @@ CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, uint64_t phy
     host_.code_translated(start, len);
     for (uint64_t page = start >> 12; page <= (start + len - 1) >> 12; page++) by_page_[page].push_back(raw);
   }
-  if (cb->ranges.size() > 1 && (s.mode & ir::kModeVirtual)) multi_page_.push_back(raw);
+  // A block that spans two pages depends on the second page's mapping, and one that ends
+  // in a fetch fault on its second page on that page staying unmapped.
+  const bool fetch_fault = b.term.kind == ir::Terminal::Kind::Exit && b.term.exit == ir::ExitKind::Trap &&
+                           (b.term.tval >> 12) != (pc >> 12) && b.term.tval == b.term.target + 2;
+  if (cb->ranges.size() > 1 || fetch_fault) mapping_dependent_.push_back(raw);
   cache_[Key{pc, phys, s.mode, single}] = std::move(cb);
   return raw;
 }
@@ -461,8 +469,9 @@ CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, uint64_t phy
 CompiledBlock* Interpreter::lookup(ir::GuestState& s, uint64_t pc, bool single) {
   CompiledBlock*& slot = jump_cache_[(pc >> 1) & (kJumpCacheSize - 1)];
   if (slot && slot->pc == pc && slot->mode == s.mode && slot->single == single) return slot;
+  // Asked on every miss, in every mode: fetch permission (PMP) can change without paging.
   uint64_t phys = pc;
-  if ((s.mode & ir::kModeVirtual) && !host_.fetch_page(s, pc, phys)) return nullptr;
+  if (!host_.fetch_page(s, pc, phys)) return nullptr;
   auto it = cache_.find(Key{pc, phys, s.mode, single});
   CompiledBlock* b = it != cache_.end() ? it->second.get() : compile(s, pc, phys, single);
   if (!single) slot = b;
@@ -480,7 +489,7 @@ void Interpreter::drop(CompiledBlock* b) {
       if (it->second.empty()) by_page_.erase(it);
     }
   }
-  std::erase(multi_page_, b);
+  std::erase(mapping_dependent_, b);
   auto it = cache_.find(Key{b->pc, b->phys, b->mode, b->single});
   if (it != cache_.end()) {
     graveyard_.push_back(std::move(it->second));
@@ -508,16 +517,16 @@ void Interpreter::flush() {
   for (auto& [k, b] : cache_) graveyard_.push_back(std::move(b));
   cache_.clear();
   by_page_.clear();
-  multi_page_.clear();
+  mapping_dependent_.clear();
   std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
   generation_++;
   stats_.cache_flushes++;
 }
 
 void Interpreter::flush_virtual() {
-  // Blocks are keyed by physical pc too, so they stay valid; only the virtual lookups go.
-  // A block crossing a page depends on the mapping of its second page, so it goes.
-  std::vector<CompiledBlock*> victims = multi_page_;
+  // Blocks are keyed by physical pc too, so they stay valid; only the lookups go, and the
+  // blocks that depend on a second page's mapping.
+  std::vector<CompiledBlock*> victims = mapping_dependent_;
   for (CompiledBlock* b : victims) drop(b);
   std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
   generation_++;

@@ -29,9 +29,9 @@ bool intended(const Row& specific, const Row& general) {
 // Translates a single instruction word and checks the IR is well formed.
 void translate_word(uint32_t bits) {
   unsigned len = insn_length(uint16_t(bits));
-  auto fetch = [&](uint64_t addr, uint16_t& out) {
+  auto fetch = [&](uint64_t addr, uint16_t& out, uint64_t& cause) {
     uint64_t off = addr - 0x80000000;
-    if (off >= len) return false;
+    if (off >= len) return cause = 1, false;
     out = uint16_t(bits >> (8 * off));
     return true;
   };
@@ -223,9 +223,9 @@ TEST(DecodeTable, FmaOperandsIncludeRs3) {
 TEST(Translate, FloatingPointIsIllegalWhileTheFpuIsOff) {
   auto translate_in = [](uint32_t bits, uint32_t mode) {
     unsigned len = insn_length(uint16_t(bits));
-    auto fetch = [&](uint64_t addr, uint16_t& out) {
+    auto fetch = [&](uint64_t addr, uint16_t& out, uint64_t& cause) {
       uint64_t off = addr - 0x80000000;
-      if (off >= len) return false;
+      if (off >= len) return cause = 1, false;
       out = uint16_t(bits >> (8 * off));
       return true;
     };

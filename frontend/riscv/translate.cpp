@@ -18,20 +18,21 @@ void translate(uint64_t pc, uint32_t mode, unsigned max_insns, const FetchFn& fe
   };
   // Code that cannot be fetched faults if it is the block's first instruction; otherwise
   // the block ends before it and the fault is raised when execution gets there.
+  uint64_t fault_cause = 0;
   auto fetch_failed = [&](uint64_t tval) {
     if (b.num_insns == 0)
-      end_with_trap(kCauseFetchAccess, tval);
+      end_with_trap(uint32_t(fault_cause), tval);
     else
       e.jump(cur);
   };
   for (;;) {
     uint16_t lo, hi = 0;
-    if (!fetch(cur, lo)) {
+    if (!fetch(cur, lo, fault_cause)) {
       fetch_failed(cur);
       break;
     }
     unsigned len = insn_length(lo);
-    if (len == 4 && !fetch(cur + 2, hi)) {
+    if (len == 4 && !fetch(cur + 2, hi, fault_cause)) {
       fetch_failed(cur + 2);
       break;
     }

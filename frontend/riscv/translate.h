@@ -7,11 +7,11 @@
 
 namespace polyemu::riscv {
 
-// Reads one 16-bit parcel of guest code; false when the address is not executable.
-using FetchFn = std::function<bool(uint64_t addr, uint16_t& out)>;
+// Reads one 16-bit parcel of guest code; false, with the exception cause (access or page
+// fault), when the address is not executable.
+using FetchFn = std::function<bool(uint64_t addr, uint16_t& out, uint64_t& fault_cause)>;
 
 constexpr unsigned kMaxBlockInsns = 64;
-constexpr uint32_t kCauseFetchAccess = 1;
 constexpr uint32_t kCauseIllegal = 2;
 
 // Translation mode bits: 1:0 the privilege level, then:
