@@ -174,8 +174,10 @@ int main(int argc, char** argv) {
     if (!dump_dtb.empty()) {
       const std::vector<uint8_t>& dt = vm.device_tree();
       FILE* f = std::fopen(dump_dtb.c_str(), "wb");
-      if (!f || std::fwrite(dt.data(), 1, dt.size(), f) != dt.size() || std::fclose(f) != 0)
-        return fail("cannot write " + dump_dtb + ": " + std::strerror(errno));
+      if (!f) return fail("cannot write " + dump_dtb + ": " + std::strerror(errno));
+      bool ok = std::fwrite(dt.data(), 1, dt.size(), f) == dt.size();
+      ok = std::fclose(f) == 0 && ok;
+      if (!ok) return fail("cannot write " + dump_dtb + ": " + std::strerror(errno));
       return 0;
     }
     auto t0 = std::chrono::steady_clock::now();

@@ -314,6 +314,7 @@ std::vector<uint8_t> Riscv64Virt::build_device_tree() const {
     w.prop("riscv,isa", kIsa);
     w.prop("mmu-type", "riscv,sv48");
     w.begin("interrupt-controller");
+    w.u32("#address-cells", 0);
     w.u32("#interrupt-cells", 1);
     w.prop("interrupt-controller");
     w.prop("compatible", "riscv,cpu-intc");

@@ -45,6 +45,26 @@ expect 2 "error: .*" -- run --no-such-flag
 expect 2 "error: .*" -- run --max-insns lots
 expect 2 "error: .*" -- frobnicate
 
+# Machine options: harts, firmware, device tree, disks, console input.
+head -c 1000 /dev/zero >"$T/odd.img"
+head -c 4096 /dev/zero >"$T/disk.img"
+expect 2 "error: --smp must be between 1 and 8" -- run --smp 0 --kernel "$T/junk"
+expect 2 "error: --smp must be between 1 and 8" -- run --smp 9 --kernel "$T/junk"
+expect 2 "error: .*missing.bin: No such file" -- run --bios "$T/missing.bin"
+expect 2 "error: .*not a valid flattened device tree" -- run --bios "$T/junk" --dtb "$T/junk"
+expect 2 "error: .*not a valid flattened device tree" -- run --bios "$T/junk" --dtb "$T/empty"
+expect 2 "error: initrd .*No such file" -- run --bios "$T/junk" --initrd "$T/missing"
+expect 2 "error: serial input .*No such file" -- run --bios "$T/junk" --serial-input "$T/missing"
+expect 2 "error: invalid --drive .*not key=value" -- run --bios "$T/junk" --drive "$T/disk.img"
+expect 2 "error: invalid --drive .*only format=raw" -- run --bios "$T/junk" --drive "file=$T/disk.img,format=qcow2"
+expect 2 "error: invalid --drive .*unknown key" -- run --bios "$T/junk" --drive "file=$T/disk.img,cache=none"
+expect 2 "error: invalid --drive .*on or off" -- run --bios "$T/junk" --drive "file=$T/disk.img,snapshot=yes"
+expect 2 "error: invalid --drive .*file= is missing" -- run --bios "$T/junk" --drive "format=raw"
+expect 2 "error: cannot open disk image .*" -- run --bios "$T/junk" --drive "file=$T/missing.img"
+expect 2 "error: cannot open disk image .*512" -- run --bios "$T/junk" --drive "file=$T/odd.img"
+expect 2 "error: at most 8 --drive" -- run --bios "$T/junk" $(for i in 1 2 3 4 5 6 7 8 9; do printf -- '--drive file=%s,readonly=on ' "$T/disk.img"; done)
+expect 2 "error: cannot write .*" -- run --bios "$T/junk" --dump-dtb "$T/no/such/dir/virt.dtb"
+
 if [ -f "$FW/exit42.elf" ]; then
   expect 42 "" -- run --kernel "$FW/exit42.elf"
   expect 124 "stopped after 1000 instructions" -- run --max-insns 1000 --kernel "$FW/demo.elf"
