@@ -448,8 +448,7 @@ CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, uint64_t phy
     // Only an instruction straddling the page boundary gets here; its second page was
     // fetched successfully while translating, so it translates now too.
     uint64_t phys2 = pc + first_len;
-    if (!host_.fetch_page(s, pc + first_len, phys2))
-      throw std::logic_error("code page vanished during translation");
+    if (!host_.fetch_page(s, pc + first_len, phys2)) throw std::logic_error("code page vanished during translation");
     cb->ranges.push_back({phys2, b.byte_len - first_len});
   }
   CompiledBlock* raw = cb.get();
@@ -497,8 +496,8 @@ void Interpreter::drop(CompiledBlock* b) {
   }
 }
 
-void Interpreter::invalidate(uint64_t addr, uint64_t len) {
-  if (len == 0) return;
+bool Interpreter::invalidate(uint64_t addr, uint64_t len) {
+  if (len == 0) return false;
   std::vector<CompiledBlock*> victims;
   for (uint64_t page = addr >> 12; page <= (addr + len - 1) >> 12; page++) {
     auto it = by_page_.find(page);
@@ -507,10 +506,11 @@ void Interpreter::invalidate(uint64_t addr, uint64_t len) {
       for (auto [start, n] : b->ranges)
         if (start < addr + len && addr < start + n) victims.push_back(b);
   }
-  if (victims.empty()) return;
+  if (victims.empty()) return false;
   for (CompiledBlock* b : victims) drop(b);
   std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
   generation_++;
+  return true;
 }
 
 void Interpreter::flush() {

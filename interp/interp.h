@@ -24,7 +24,8 @@ class Interpreter final : public ir::Engine {
   ~Interpreter() override;
 
   ir::ExitInfo run(ir::GuestState& s, uint64_t icount_limit) override;
-  void invalidate(uint64_t addr, uint64_t len) override;
+  bool invalidate(uint64_t addr, uint64_t len) override;
+  bool holds_code(uint64_t page) const override { return by_page_.count(page >> 12) != 0; }
   void flush() override;
   void flush_virtual() override;
   const ir::EngineStats& stats() const override { return stats_; }

@@ -75,8 +75,10 @@ class Engine {
   virtual ~Engine() = default;
   // Runs until an exit, `exit_request`, or `state.icount == icount_limit` exactly.
   virtual ExitInfo run(GuestState& s, uint64_t icount_limit) = 0;
-  // Drops translations overlapping the physical range [addr, addr+len).
-  virtual void invalidate(uint64_t addr, uint64_t len) = 0;
+  // Drops translations overlapping the physical range [addr, addr+len); true if any.
+  virtual bool invalidate(uint64_t addr, uint64_t len) = 0;
+  // True while some translation covers bytes of the physical 4 KiB page at `page`.
+  virtual bool holds_code(uint64_t page) const = 0;
   // The guest's virtual-to-physical mappings changed (satp write, sfence.vma): forget
   // every lookup that depended on them.
   virtual void flush_virtual() = 0;

@@ -123,8 +123,8 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
     slot->hart = std::make_unique<Hart>(i, phys_ram);
     slot->engine = std::make_unique<interp::Interpreter>(*this, riscv::translate, cfg_.check_ir);
     Hart* h = slot->hart.get();
-    lines.push_back({IrqLine([h](bool v) { h->set_irq(cause::kMsi, v); }),
-                     IrqLine([h](bool v) { h->set_irq(cause::kMti, v); })});
+    lines.push_back(
+        {IrqLine([h](bool v) { h->set_irq(cause::kMsi, v); }), IrqLine([h](bool v) { h->set_irq(cause::kMti, v); })});
     if (cfg_.trace) {
       slot->engine->on_insn = [this, i](const ir::GuestState&, uint64_t pc) {
         uint32_t bits = insn_bits_at(pc);
@@ -132,8 +132,7 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
                      riscv::disassemble(bits, pc).c_str());
       };
     }
-    if (cfg_.dump_ir)
-      slot->engine->on_translate = [](const ir::Block& b) { std::fputs(ir::print(b).c_str(), stderr); };
+    if (cfg_.dump_ir) slot->engine->on_translate = [](const ir::Block& b) { std::fputs(ir::print(b).c_str(), stderr); };
     harts_.push_back(std::move(slot));
   }
   clock_.begin_slice(harts_[0]->hart->state().icount, 0);
@@ -528,11 +527,18 @@ void Riscv64Virt::code_written(uint64_t phys, uint64_t len) {
   uint64_t first = (phys - kRamBase) >> 12, last = (phys + len - 1 - kRamBase) >> 12;
   for (uint64_t pg = first; pg <= last; pg++) {
     if (!(page_flags_[pg] & kCode)) continue;
-    // Self-modifying code: drop the page's translations in every hart and leave the
-    // running block after this store.
-    for (auto& h : harts_) h->engine->invalidate(kRamBase + (pg << 12), 4096);
-    page_flags_[pg] &= uint8_t(~kCode);
-    cur().hart->state().exit_request = 1;
+    // Self-modifying code: drop the translations of the written bytes in every hart and
+    // leave the running block after this store. Data sharing a page with code keeps the
+    // rest of the page's code: such stores only pay for the slow path.
+    const uint64_t page = kRamBase + (pg << 12);
+    const uint64_t lo = std::max(phys, page), hi = std::min(phys + len, page + 4096);
+    bool dropped = false, code_left = false;
+    for (auto& h : harts_) {
+      dropped |= h->engine->invalidate(lo, hi - lo);
+      code_left |= h->engine->holds_code(page);
+    }
+    if (!code_left) page_flags_[pg] &= uint8_t(~kCode);
+    if (dropped) cur().hart->state().exit_request = 1;
   }
 }
 
@@ -558,8 +564,7 @@ bool Riscv64Virt::store(ir::GuestState& s, uint64_t addr, unsigned size, uint64_
   if ((addr & 0xfff) + size > 4096) {
     // Across a page: both pages must be writable before any byte changes.
     uint64_t p0, p1;
-    if (!translate(s, addr, 1, Access::Write, p0) || !translate(s, addr + size - 1, 1, Access::Write, p1))
-      return false;
+    if (!translate(s, addr, 1, Access::Write, p0) || !translate(s, addr + size - 1, 1, Access::Write, p1)) return false;
     for (unsigned i = 0; i < size; i++)
       if (!store(s, addr + i, 1, value >> (8 * i))) return false;
     return true;
@@ -820,7 +825,8 @@ RunResult Riscv64Virt::run() {
       // Every hart waits: jump to the next event.
       uint64_t at;
       if (!clock_.next_event_time(at))
-        return {RunResult::Kind::Error, 1, "every hart waits for an interrupt (wfi) and no timer or device event can wake it"};
+        return {RunResult::Kind::Error, 1,
+                "every hart waits for an interrupt (wfi) and no timer or device event can wake it"};
       time_ = std::max(time_, at);
       clock_.begin_slice(harts_[0]->hart->state().icount, time_);
       clock_.run_due();

@@ -4,7 +4,7 @@ if(NOT EXISTS "${ELF}")
   message(FATAL_ERROR "guest program ${ELF} was not built (is riscv64-unknown-elf-gcc installed?)")
 endif()
 foreach(i 1 2)
-  execute_process(COMMAND ${POLYEMU} run --machine riscv64-virt --stats --check-ir --kernel ${ELF}
+  execute_process(COMMAND ${POLYEMU} run --machine riscv64-virt --smp ${HARTS} --stats --check-ir --kernel ${ELF}
     OUTPUT_VARIABLE out${i} ERROR_VARIABLE err${i} RESULT_VARIABLE rc${i} TIMEOUT 120)
   string(REGEX MATCH "polyemu: instructions [0-9]+" count${i} "${err${i}}")
 endforeach()

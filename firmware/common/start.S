@@ -1,4 +1,6 @@
-# Shared entry point: 0x80000000, M-mode, hart 0 only.
+# Shared entry point: 0x80000000, M-mode. Hart 0 runs main; every other hart calls
+# secondary_main(hartid) on a 4 KiB stack of its own (by default it parks in wfi), without
+# waiting for .bss to be cleared: SMP programs keep shared state in .data.
   .file "start.S"
   .section .text.init, "ax", @progbits
   .globl _start
@@ -10,6 +12,16 @@ _start:
   la t0, default_trap
   csrw mtvec, t0
   la sp, __stack_top
+  csrr a0, mhartid
+  beqz a0, 4f
+  li t0, 4096                   # hart n: stack top at __stack_top - 32 KiB - (n-1) * 4 KiB
+  addi t1, a0, 7
+  mul t0, t0, t1
+  sub sp, sp, t0
+  call secondary_main
+5:wfi
+  j 5b
+4:
 #ifdef __riscv_flen
   li t0, 1 << 13                # mstatus.FS = Initial: programs built with F/D use the FPU
   csrs mstatus, t0
@@ -39,3 +51,10 @@ default_trap:
   csrr a2, mtval
   call unexpected_trap
 4:j 4b
+
+# The default for programs that use one hart: the others wait forever.
+  .text
+  .weak secondary_main
+secondary_main:
+1:wfi
+  j 1b
