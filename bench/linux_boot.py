@@ -98,9 +98,11 @@ def commands(args):
             "--initrd", args.initrd, "--append", append, "--stats"]
     if args.engine:
         poly += ["--engine", args.engine]
-    qemu = [args.qemu, "-M", "virt", "-smp", str(args.smp), "-m", args.memory, "-nographic",
-            "-no-reboot", "-bios", args.bios, "-kernel", args.kernel, "-initrd", args.initrd,
-            "-append", append]
+    # No Sstc: Linux then sets timers through SBI calls, the same work on both emulators
+    # (and QEMU 7.2's Sstc sometimes hangs SMP boots).
+    qemu = [args.qemu, "-M", "virt", "-cpu", "rv64,sstc=false", "-smp", str(args.smp),
+            "-m", args.memory, "-nographic", "-no-reboot", "-bios", args.bios,
+            "-kernel", args.kernel, "-initrd", args.initrd, "-append", append]
     return {"polyemu": poly, "qemu": qemu}
 
 

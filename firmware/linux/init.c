@@ -171,7 +171,6 @@ static void test_float(void) {
   q = sqrt(v_neg_one);
   CHECK(isnan(q) && fetestexcept(FE_INVALID), "sqrt(-1) = %g, flags %#x", q, fetestexcept(FE_ALL_EXCEPT));
   feclearexcept(FE_ALL_EXCEPT);
-  say("float ok");
 }
 
 /* One thread per CPU, each pinned to its CPU, each with its own rounding mode: the
@@ -218,7 +217,10 @@ static void* worker_main(void* arg) {
   return NULL;
 }
 
-static void test_threads(int ncpu) {
+static int online_cpus = 1;
+
+static void test_threads(void) {
+  int ncpu = online_cpus;
   static const int rounding[] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
   static struct worker workers[kMaxThreads];
   uint64_t reference[4];
@@ -254,7 +256,7 @@ static void test_threads(int ncpu) {
   CHECK(counter_amo == want && counter_cas == want && counter_locked == want,
         "atomic counters %llu %llu %llu want %llu", (unsigned long long)counter_amo, (unsigned long long)counter_cas,
         (unsigned long long)counter_locked, (unsigned long long)want);
-  say("threads ok (%d threads on %d cpus)", n, ncpu);
+  say("threads: %d on %d cpus", n, ncpu);
 }
 
 /* fork + exec of /bin/child with its stdout on a pipe; the parent checks what it
@@ -293,7 +295,6 @@ static void test_fork_exec(void) {
   CHECK(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 42, "child status %#x, want exit 42", status);
   check_str("child output", out, "POLYEMU-CHILD: arg 7 sqrt 2.645751 pid-is-not-1\n");
-  say("fork+exec ok");
 }
 
 static int64_t ns_of(const struct timespec* t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
@@ -350,7 +351,6 @@ static void test_syscalls(void) {
   } else {
     fail("open /tmp/file: %s", strerror(errno));
   }
-  say("syscalls ok");
 }
 
 static char want[SEED_SIZE], got[SEED_SIZE];
@@ -390,7 +390,6 @@ static void test_disk_readonly(void) {
         "disk-ro: creating a file did not fail "
         "with EROFS");
   CHECK(umount("/mnt") == 0, "disk-ro: umount: %s", strerror(errno));
-  say("disk-ro ok");
 }
 
 /* polyemu.test=disk: write result.txt and written.bin, unmount (which writes
@@ -424,7 +423,6 @@ static void test_disk(void) {
   CHECK(n == (ssize_t)strlen(RESULT_TEXT) && memcmp(got, RESULT_TEXT, (size_t)n) == 0, "disk: result.txt read back");
   if (fd >= 0) close(fd);
   CHECK(umount("/mnt") == 0, "disk: second umount: %s", strerror(errno));
-  say("disk ok");
 }
 
 /* Value of "key=" on the kernel command line, or NULL. */
@@ -440,6 +438,13 @@ static const char* cmdline_value(const char* cmdline, const char* key, char* out
     }
   }
   return NULL;
+}
+
+/* Runs one group of checks and prints "<name> ok" when none of them failed. */
+static void run_group(const char* name, void (*group)(void)) {
+  int before = failures;
+  group();
+  if (failures == before) say("%s ok", name);
 }
 
 static void power_off(void) {
@@ -476,18 +481,18 @@ int main(void) {
   char value[64];
   if (cmdline_value(cmdline, "polyemu.cpus", value, sizeof value))
     CHECK(ncpu == atoi(value), "%d cpus online, polyemu.cpus=%s", ncpu, value);
-  if (ncpu < 1) ncpu = 1;
+  if (ncpu > 1) online_cpus = ncpu;
 
-  test_float();
-  test_syscalls();
-  test_fork_exec();
-  test_threads(ncpu);
+  run_group("float", test_float);
+  run_group("syscalls", test_syscalls);
+  run_group("fork+exec", test_fork_exec);
+  run_group("threads", test_threads);
 
   const char* test = cmdline_value(cmdline, "polyemu.test", value, sizeof value);
   if (test && strcmp(test, "disk") == 0)
-    test_disk();
+    run_group("disk", test_disk);
   else if (test && strcmp(test, "disk-ro") == 0)
-    test_disk_readonly();
+    run_group("disk-ro", test_disk_readonly);
   else if (test)
     fail("unknown polyemu.test=%s", test);
 
