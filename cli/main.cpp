@@ -4,8 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -99,13 +99,15 @@ int main(int argc, char** argv) {
   run->add_option("--kernel,-k", kernel,
                   "With --bios: the S-mode payload (ELF, or raw at 0x80200000). Without: the program to run "
                   "(default: the bundled demo)");
-  run->add_option("--bios", bios, "Firmware started at 0x80000000 (ELF or raw), e.g. OpenSBI's fw_jump.elf; "
-                                  "'none' for no firmware (the default)");
+  run->add_option("--bios", bios,
+                  "Firmware started at 0x80000000 (ELF or raw), e.g. OpenSBI's fw_jump.elf; "
+                  "'none' for no firmware (the default)");
   run->add_option("--initrd", cfg.initrd, "Initial ramdisk for the kernel");
   run->add_option("--append", cfg.append, "Kernel command line");
   run->add_option("--dtb", cfg.dtb, "Device tree blob to pass instead of the generated one");
   run->add_option("--dump-dtb", dump_dtb, "Write the generated device tree to FILE and exit");
   run->add_option("--smp", cfg.smp, "Number of harts (1-8)");
+  run->add_flag("--no-reboot", cfg.no_reboot, "End the run (exit 0) when the guest asks for a reset");
   run->add_option("--serial-input", cfg.serial_input,
                   "File whose bytes are typed into the UART, one whenever its receiver is empty");
   run->add_option("--drive", drives,
@@ -187,13 +189,14 @@ int main(int argc, char** argv) {
     if (stats) {
       uint64_t n = vm.instructions();
       std::fprintf(stderr, "polyemu: instructions %llu\n", (unsigned long long)n);
-      std::fprintf(stderr, "polyemu: blocks translated %llu\n",
-                   (unsigned long long)vm.blocks_translated());
+      std::fprintf(stderr, "polyemu: blocks translated %llu\n", (unsigned long long)vm.blocks_translated());
       std::fprintf(stderr, "polyemu: seconds %.3f\n", secs);
       std::fprintf(stderr, "polyemu: mips %.1f\n", secs > 0 ? n / secs / 1e6 : 0.0);
     }
     switch (r.kind) {
-      case polyemu::RunResult::Kind::Exited: return r.exit_code;
+      case polyemu::RunResult::Kind::Exited:
+        if (!r.message.empty()) std::fprintf(stderr, "polyemu: %s\n", r.message.c_str());
+        return r.exit_code;
       case polyemu::RunResult::Kind::MaxInsns:
         std::fprintf(stderr, "polyemu: %s\n", r.message.c_str());
         return kExitMaxInsns;

@@ -165,10 +165,14 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
         std::make_unique<VirtioMmio>(std::move(blk), *this, plic_->source_line(kVirtioIrq + unsigned(i))));
   }
   finisher_ = std::make_unique<TestFinisher>([this](FinisherEvent ev, uint32_t code) {
-    if (ev == FinisherEvent::kReset)
+    if (ev == FinisherEvent::kReset && cfg_.no_reboot) {
+      reset_ended_run_ = true;
+      finish(0);
+    } else if (ev == FinisherEvent::kReset) {
       reset_requested_ = true;
-    else
+    } else {
       finish(ev == FinisherEvent::kPass ? 0 : int(code));
+    }
     cur().hart->state().exit_request = 1;
   });
   htif_ = std::make_unique<Htif>([this](uint8_t c) { cfg_.console(c); }, [this](uint32_t code) { finish(int(code)); });
@@ -400,7 +404,11 @@ std::vector<uint8_t> Riscv64Virt::build_device_tree() const {
 void Riscv64Virt::reset() {
   for (auto& slot : harts_) {
     Hart& h = *slot->hart;
+    // The instruction count runs on across guest resets, so --max-insns bounds a run
+    // that reboots forever.
+    const uint64_t retired = h.state().icount;
     h.reset(entry_);
+    h.state().icount = retired;
     // What QEMU's reset stub hands to firmware: hart id, device tree, fw_dynamic info.
     h.state().regs[10] = h.hartid();
     h.state().regs[11] = fdt_addr_;
@@ -833,7 +841,8 @@ RunResult Riscv64Virt::run() {
     }
   }
   std::fflush(stdout);
-  return {RunResult::Kind::Exited, exit_code_, ""};
+  return {RunResult::Kind::Exited, exit_code_,
+          reset_ended_run_ ? "the guest asked for a reset; stopping (--no-reboot)" : ""};
 }
 
 }  // namespace polyemu

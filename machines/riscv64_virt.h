@@ -72,13 +72,14 @@ struct MachineConfig {
   bool stdin_input = false;              // feed host stdin to the UART
   std::string serial_input;              // bytes fed to the UART, one whenever it is empty
   uint64_t rtc_epoch_ns = kDefaultRtcEpochNs;  // wall-clock time the RTC shows at power-on
+  bool no_reboot = false;                      // a guest reset request ends the run instead
   std::function<void(uint8_t)> console;  // UART/HTIF output (default: stdout)
 };
 
 struct RunResult {
   enum class Kind { Exited, MaxInsns, Error } kind = Kind::Exited;
   int exit_code = 0;
-  std::string message;
+  std::string message;  // for Exited: a note on how the run ended, if unusual
 };
 
 class Riscv64Virt final : public ir::Host, public DmaMemory {
@@ -194,6 +195,7 @@ class Riscv64Virt final : public ir::Host, public DmaMemory {
   std::deque<uint8_t> serial_input_;
   bool finished_ = false;
   bool reset_requested_ = false;
+  bool reset_ended_run_ = false;  // --no-reboot turned a reset request into the end
   int exit_code_ = 0;
 };
 

@@ -176,3 +176,29 @@ TEST(Machine, WfiWithTimerBeyondTheEndOfTimeIsReported) {
   EXPECT_EQ(r.kind, RunResult::Kind::Error);
   EXPECT_NE(r.message.find("wfi"), std::string::npos) << r.message;
 }
+
+TEST(Machine, ResetRequestReloadsOrEndsTheRun) {
+  // Asks the SiFive test device for a reset, as Linux's reboot does through OpenSBI.
+  Program p({0x000075b7,    // lui a1, 0x7
+             0x77758593,    // addi a1, a1, 0x777 (a1 = 0x7777)
+             0x00100537,    // lui a0, 0x100      (the test device)
+             0x00b52023,    // sw a1, 0(a0)
+             0x0000006f});  // j .
+  MachineConfig cfg = config_for(p, 1000);
+  {
+    // The machine reloads and starts again; the instruction count (and so --max-insns)
+    // carries on across resets.
+    Riscv64Virt vm(cfg);
+    RunResult r = vm.run();
+    EXPECT_EQ(r.kind, RunResult::Kind::MaxInsns);
+    EXPECT_EQ(vm.instructions(), 1000u);
+    EXPECT_EQ(vm.hart().state().pc, 0x80000000u + 4 * (1000 % 4));
+  }
+  cfg.no_reboot = true;
+  Riscv64Virt vm(cfg);
+  RunResult r = vm.run();
+  EXPECT_EQ(r.kind, RunResult::Kind::Exited);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.message.find("--no-reboot"), std::string::npos);
+  EXPECT_EQ(vm.instructions(), 4u);  // the sw retired; nothing ran after it
+}

@@ -128,7 +128,7 @@ class Machine:
 def command(args, m):
     """(argv, stdin file or None) for one run of machine m."""
     if args.emulator == "polyemu":
-        cmd = [args.polyemu, "run", "--machine", "riscv64-virt", "--smp", str(m.smp),
+        cmd = [args.polyemu, "run", "--machine", "riscv64-virt", "--no-reboot", "--smp", str(m.smp),
                "--memory", m.memory, "--bios", args.bios, "--kernel", m.kernel]
         if m.initrd:
             cmd += ["--initrd", m.initrd]
