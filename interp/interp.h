@@ -12,9 +12,9 @@
 namespace polyemu::interp {
 
 // The guest ISA's translator: fills `out` with the block at pc.
-using Translator = std::function<void(uint64_t pc, uint32_t mode, unsigned max_insns,
-                                      const std::function<bool(uint64_t, uint16_t&, uint64_t&)>& fetch,
-                                      ir::Block& out)>;
+using Translator =
+    std::function<void(uint64_t pc, uint32_t mode, unsigned max_insns,
+                       const std::function<bool(uint64_t, uint16_t&, uint64_t&)>& fetch, ir::Block& out)>;
 
 struct CompiledBlock;
 
@@ -49,13 +49,15 @@ class Interpreter final : public ir::Engine {
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
-    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.pc ^ (k.phys << 20) ^ (uint64_t(k.mode) << 48) ^ k.single); }
+    size_t operator()(const Key& k) const {
+      return std::hash<uint64_t>()(k.pc ^ (k.phys << 20) ^ (uint64_t(k.mode) << 48) ^ k.single);
+    }
   };
   std::unordered_map<Key, std::unique_ptr<CompiledBlock>, KeyHash> cache_;
   std::unordered_map<uint64_t, std::vector<CompiledBlock*>> by_page_;
   static constexpr unsigned kJumpCacheSize = 4096;
   std::vector<CompiledBlock*> jump_cache_;
-  std::vector<CompiledBlock*> mapping_dependent_;  // blocks that depend on a second page
+  std::vector<CompiledBlock*> mapping_dependent_;          // blocks that depend on a second page
   std::vector<std::unique_ptr<CompiledBlock>> graveyard_;  // freed once no block is running
   uint64_t generation_ = 1;  // bumped on invalidation: chained links of older generations are void
 };

@@ -106,7 +106,10 @@ bool is_elf(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};
   in.read(magic, 4);
-  return in && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+  return in && std::memcmp(magic,
+                           "\x7f"
+                           "ELF",
+                           4) == 0;
 }
 
 uint64_t load_raw(const std::string& path, uint64_t addr, const GuestRam& ram) {

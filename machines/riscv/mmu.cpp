@@ -103,8 +103,7 @@ bool Hart::translate(uint64_t vaddr, unsigned len, Access access, Translation& o
     r_ok = (entry & pte::kR) || ((mstatus_ & mstatus::kMxr) && (entry & pte::kX));
     w_ok = w_ok && (entry & pte::kW);
     x_ok = x_ok && (entry & pte::kX);
-    if ((access == Access::Read && !r_ok) || (access == Access::Write && !w_ok) ||
-        (access == Access::Execute && !x_ok))
+    if ((access == Access::Read && !r_ok) || (access == Access::Write && !w_ok) || (access == Access::Execute && !x_ok))
       return fail(page_fault(access));
     const uint64_t ppn = (entry >> pte::kPpnShift) & ((1ull << 44) - 1);
     const uint64_t low_ppn_mask = (1ull << (9 * level)) - 1;
@@ -156,8 +155,7 @@ void Hart::sfence_vma(bool vaddr_all, uint64_t vaddr) {
   for (unsigned t = 0; t < ir::kNumTlbs; t++) {
     if (t == kTlbMachine) continue;
     ir::TlbEntry& e = st_->tlb[t][(vaddr >> 12) % ir::kTlbEntries];
-    if (e.read_tag == (vaddr & ~0xfffull) || e.write_tag == (vaddr & ~0xfffull) ||
-        e.exec_tag == (vaddr & ~0xfffull))
+    if (e.read_tag == (vaddr & ~0xfffull) || e.write_tag == (vaddr & ~0xfffull) || e.exec_tag == (vaddr & ~0xfffull))
       e = ir::TlbEntry{};
   }
   mapping_changed_ = true;
