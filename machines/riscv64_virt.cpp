@@ -466,7 +466,7 @@ bool Riscv64Virt::translate(ir::GuestState& s, uint64_t vaddr, unsigned size, Ac
   const uintptr_t addend = reinterpret_cast<uintptr_t>(ram_) + ((t.phys & ~0xfffull) - kRamBase) - vpage;
   // Fetches fill only the fetch TLB's exec tag, data accesses only read and write tags:
   // the two may use different TLBs (M-mode with MPRV, S-mode with SUM).
-  const uint32_t index = a == Access::Execute ? fetch_tlb() : s.data_tlb;
+  const uint32_t index = a == Access::Execute ? cur().hart->fetch_tlb() : s.data_tlb;
   ir::TlbEntry& e = s.tlb[index][(vaddr >> 12) % ir::kTlbEntries];
   const bool same = e.addend == addend && (e.read_tag == vpage || e.write_tag == vpage || e.exec_tag == vpage);
   if (!same) e = ir::TlbEntry{};
@@ -481,7 +481,7 @@ bool Riscv64Virt::translate(ir::GuestState& s, uint64_t vaddr, unsigned size, Ac
 }
 
 bool Riscv64Virt::fetch_page(ir::GuestState& s, uint64_t addr, uint64_t& phys) {
-  const ir::TlbEntry& e = s.tlb[fetch_tlb()][(addr >> 12) % ir::kTlbEntries];
+  const ir::TlbEntry& e = s.tlb[cur().hart->fetch_tlb()][(addr >> 12) % ir::kTlbEntries];
   if (e.exec_tag == (addr & ~0xfffull)) {
     phys = addr + e.addend - reinterpret_cast<uintptr_t>(ram_) + kRamBase;
     return true;
@@ -550,13 +550,17 @@ void Riscv64Virt::code_written(uint64_t phys, uint64_t len) {
   }
 }
 
+void Riscv64Virt::write_ram(uint64_t phys, const void* src, uint64_t len) {
+  code_written(phys, len);
+  std::memcpy(ram_ + (phys - kRamBase), src, len);
+  for (auto& h : harts_)
+    if (h->reservation_valid && phys < h->reservation_addr + 8 && h->reservation_addr < phys + len)
+      h->reservation_valid = false;
+}
+
 bool Riscv64Virt::store_phys(ir::GuestState& s, uint64_t phys, unsigned size, uint64_t value) {
   if (in_ram(phys, size)) {
-    code_written(phys, size);
-    std::memcpy(ram_ + (phys - kRamBase), &value, size);
-    for (auto& h : harts_)
-      if (h->reservation_valid && phys < h->reservation_addr + 8 && h->reservation_addr < phys + size)
-        h->reservation_valid = false;
+    write_ram(phys, &value, size);
     if (has_htif_ && phys < tohost_ + 8 && tohost_ < phys + size) htif_store();
     return true;
   }
@@ -660,11 +664,7 @@ bool Riscv64Virt::read(uint64_t addr, void* out, uint64_t len) {
 bool Riscv64Virt::write(uint64_t addr, const void* in, uint64_t len) {
   if (len == 0) return true;
   if (!in_ram(addr, len)) return false;
-  code_written(addr, len);
-  std::memcpy(ram_ + (addr - kRamBase), in, len);
-  for (auto& h : harts_)
-    if (h->reservation_valid && addr < h->reservation_addr + 8 && h->reservation_addr < addr + len)
-      h->reservation_valid = false;
+  write_ram(addr, in, len);
   return true;
 }
 

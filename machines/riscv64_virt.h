@@ -58,22 +58,22 @@ constexpr uint64_t kDefaultRtcEpochNs = 1735689600ull * 1'000'000'000;
 struct MachineConfig {
   uint64_t memory = 128ull << 20;
   unsigned smp = 1;
-  std::string bios;                      // firmware at RAM base; empty: none
-  std::string kernel;                    // S-mode payload with a bios; otherwise the program to run
-  std::string initrd;                    // loaded into RAM and named in the device tree
-  std::string append;                    // kernel command line (chosen/bootargs)
-  std::string dtb;                       // use this device tree instead of generating one
-  std::vector<DriveConfig> drives;       // virtio-blk disks, one virtio-mmio slot each
-  std::vector<RawLoad> raw_loads;        // raw binaries at addresses
-  uint64_t max_insns = 0;                // 0: no limit (counts all harts)
-  bool trace = false;                    // disassemble every executed instruction to stderr
-  bool dump_ir = false;                  // print each translated block's IR to stderr
-  bool check_ir = false;                 // verify IR after lifting and after the passes
-  bool stdin_input = false;              // feed host stdin to the UART
-  std::string serial_input;              // bytes fed to the UART, one whenever it is empty
+  std::string bios;                            // firmware at RAM base; empty: none
+  std::string kernel;                          // S-mode payload with a bios; otherwise the program to run
+  std::string initrd;                          // loaded into RAM and named in the device tree
+  std::string append;                          // kernel command line (chosen/bootargs)
+  std::string dtb;                             // use this device tree instead of generating one
+  std::vector<DriveConfig> drives;             // virtio-blk disks, one virtio-mmio slot each
+  std::vector<RawLoad> raw_loads;              // raw binaries at addresses
+  uint64_t max_insns = 0;                      // 0: no limit (counts all harts)
+  bool trace = false;                          // disassemble every executed instruction to stderr
+  bool dump_ir = false;                        // print each translated block's IR to stderr
+  bool check_ir = false;                       // verify IR after lifting and after the passes
+  bool stdin_input = false;                    // feed host stdin to the UART
+  std::string serial_input;                    // bytes fed to the UART, one whenever it is empty
   uint64_t rtc_epoch_ns = kDefaultRtcEpochNs;  // wall-clock time the RTC shows at power-on
   bool no_reboot = false;                      // a guest reset request ends the run instead
-  std::function<void(uint8_t)> console;  // UART/HTIF output (default: stdout)
+  std::function<void(uint8_t)> console;        // UART/HTIF output (default: stdout)
 };
 
 struct RunResult {
@@ -150,15 +150,12 @@ class Riscv64Virt final : public ir::Host, public DmaMemory {
     return addr >= kRamBase && addr - kRamBase <= cfg_.memory - len && len <= cfg_.memory;
   }
   HartSlot& cur() { return *harts_[cur_]; }
-  // The TLB instruction fetches of the current hart use.
-  uint32_t fetch_tlb() {
-    riscv::Priv p = cur().hart->priv();
-    return p == riscv::kMachine ? riscv::kTlbMachine : p == riscv::kSupervisor ? riscv::kTlbSupervisor : riscv::kTlbUser;
-  }
   bool fault(ir::GuestState& s, uint64_t cause, uint64_t tval);
   // Translates one access within a page and fills the TLB when it is plain RAM.
   bool translate(ir::GuestState& s, uint64_t vaddr, unsigned size, riscv::Access a, uint64_t& phys);
   bool store_phys(ir::GuestState& s, uint64_t phys, unsigned size, uint64_t value);
+  // Every write into RAM (stores, DMA): drops code it overwrites and breaks reservations.
+  void write_ram(uint64_t phys, const void* src, uint64_t len);
   void code_written(uint64_t phys, uint64_t len);
   uint32_t insn_bits_at(uint64_t pc);
   void handle_exit(const ir::ExitInfo& e);

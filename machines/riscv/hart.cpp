@@ -11,9 +11,9 @@ constexpr uint64_t kInterruptBits = (1ull << cause::kSsi) | (1ull << cause::kMsi
 constexpr uint64_t kSupervisorInterrupts = (1ull << cause::kSsi) | (1ull << cause::kSti) | (1ull << cause::kSei);
 // Exceptions S-mode may handle: all but ecall from M and the reserved codes.
 constexpr uint64_t kDelegableExceptions = 0xb3ff;
-constexpr uint64_t kMstatusWritable = mstatus::kSie | mstatus::kMie | mstatus::kSpie | mstatus::kMpie |
-                                      mstatus::kSpp | mstatus::kMpp | mstatus::kFs | mstatus::kMprv |
-                                      mstatus::kSum | mstatus::kMxr | mstatus::kTvm | mstatus::kTw | mstatus::kTsr;
+constexpr uint64_t kMstatusWritable = mstatus::kSie | mstatus::kMie | mstatus::kSpie | mstatus::kMpie | mstatus::kSpp |
+                                      mstatus::kMpp | mstatus::kFs | mstatus::kMprv | mstatus::kSum | mstatus::kMxr |
+                                      mstatus::kTvm | mstatus::kTw | mstatus::kTsr;
 constexpr uint64_t kMstatusFixed = (2ull << 32) | (2ull << 34);  // UXL = SXL = 64 bits
 constexpr uint64_t kSstatusMask = mstatus::kSie | mstatus::kSpie | mstatus::kSpp | mstatus::kFs | mstatus::kSum |
                                   mstatus::kMxr | mstatus::kUxl | mstatus::kSd;
@@ -47,11 +47,7 @@ void Hart::update_mode() {
   if ((mstatus_ & mstatus::kFs) == 0) m |= kModeFpOff;
   if (priv_ != kMachine && (satp_ >> 60) != 0) m |= ir::kModeVirtual;
   st_->mode = m;
-  Priv d = data_priv();
-  st_->data_tlb = d == kMachine     ? kTlbMachine
-                  : d == kUser      ? kTlbUser
-                  : (mstatus_ & mstatus::kSum) ? kTlbSupervisorSum
-                                               : kTlbSupervisor;
+  st_->data_tlb = tlb_for(data_priv(), mstatus_ & mstatus::kSum);
 }
 
 uint64_t Hart::read_mstatus() const {
@@ -297,9 +293,9 @@ void Hart::save(Writer& w) const {
   for (unsigned i = 0; i < ir::kNumRegs; i++) w.u64(st_->regs[i]);
   for (uint64_t v : {st_->pc, st_->icount, st_->fcsr}) w.u64(v);
   w.u8(priv_);
-  for (uint64_t v : {mstatus_, mtvec_, mepc_, mcause_, mtval_, mie_, mip_, mscratch_, mcounteren_, medeleg_,
-                     mideleg_, menvcfg_, stvec_, sepc_, scause_, stval_, sscratch_, scounteren_, senvcfg_, satp_,
-                     cycle_offset_, instret_offset_})
+  for (uint64_t v : {mstatus_,    mtvec_,      mepc_,    mcause_,  mtval_,        mie_,           mip_,    mscratch_,
+                     mcounteren_, medeleg_,    mideleg_, menvcfg_, stvec_,        sepc_,          scause_, stval_,
+                     sscratch_,   scounteren_, senvcfg_, satp_,    cycle_offset_, instret_offset_})
     w.u64(v);
   for (unsigned i = 0; i < 16; i++) w.u8(pmpcfg_[i]), w.u64(pmpaddr_[i]);
 }

@@ -23,9 +23,8 @@ constexpr unsigned kSsi = 1, kMsi = 3, kSti = 5, kMti = 7, kSei = 9, kMei = 11;
 
 namespace mstatus {
 constexpr uint64_t kSie = 1 << 1, kMie = 1 << 3, kSpie = 1 << 5, kMpie = 1 << 7, kSpp = 1 << 8, kMppShift = 11,
-                   kMpp = 3ull << 11, kFs = 3ull << 13, kMprv = 1 << 17, kSum = 1 << 18, kMxr = 1 << 19,
-                   kTvm = 1 << 20, kTw = 1 << 21, kTsr = 1 << 22, kUxl = 3ull << 32, kSxl = 3ull << 34,
-                   kSd = 1ull << 63;
+                   kMpp = 3ull << 11, kFs = 3ull << 13, kMprv = 1 << 17, kSum = 1 << 18, kMxr = 1 << 19, kTvm = 1 << 20,
+                   kTw = 1 << 21, kTsr = 1 << 22, kUxl = 3ull << 32, kSxl = 3ull << 34, kSd = 1ull << 63;
 }
 
 // Translation-mode bits of GuestState::mode: the privilege level in bits 1:0, kModeFpOff
@@ -45,9 +44,7 @@ struct CounterSource {
 struct PhysRam {
   uint8_t* host = nullptr;
   uint64_t base = 0, size = 0;
-  bool contains(uint64_t addr, uint64_t len) const {
-    return addr >= base && addr - base <= size - len && len <= size;
-  }
+  bool contains(uint64_t addr, uint64_t len) const { return addr >= base && addr - base <= size - len && len <= size; }
 };
 
 enum class Access : uint8_t { Read, Write, Execute };
@@ -67,6 +64,8 @@ class Hart {
   const ir::GuestState& state() const { return *st_; }
   uint64_t hartid() const { return hartid_; }
   Priv priv() const { return priv_; }
+  // The TLB instruction fetches use (SUM never matters for execution).
+  TlbIndex fetch_tlb() const { return tlb_for(priv_, false); }
 
   // Performs a CSR instruction. False (with trap_cause set) when it is illegal; the
   // caller puts the instruction bits in trap_tval.
@@ -81,12 +80,8 @@ class Hart {
   uint64_t sret();
   bool mret_allowed() const { return priv_ == kMachine; }
   bool sret_allowed() const { return priv_ == kMachine || (priv_ == kSupervisor && !(mstatus_ & mstatus::kTsr)); }
-  bool wfi_allowed() const {
-    return priv_ == kMachine || (priv_ == kSupervisor && !(mstatus_ & mstatus::kTw));
-  }
-  bool sfence_allowed() const {
-    return priv_ == kMachine || (priv_ == kSupervisor && !(mstatus_ & mstatus::kTvm));
-  }
+  bool wfi_allowed() const { return priv_ == kMachine || (priv_ == kSupervisor && !(mstatus_ & mstatus::kTw)); }
+  bool sfence_allowed() const { return priv_ == kMachine || (priv_ == kSupervisor && !(mstatus_ & mstatus::kTvm)); }
 
   // Interrupt inputs from devices (MSIP, MTIP, MEIP, SEIP).
   void set_irq(unsigned bit, bool level) {
@@ -129,9 +124,12 @@ class Hart {
   uint8_t pmp_page_rights(uint64_t page, Priv priv) const;
   static uint8_t need(Access a) { return a == Access::Read ? 1 : a == Access::Write ? 2 : 4; }
   bool pmp_locked(unsigned i) const { return (pmpcfg_[i] & 0x80) != 0; }
+  static TlbIndex tlb_for(Priv p, bool sum) {
+    return p == kMachine ? kTlbMachine : p == kUser ? kTlbUser : sum ? kTlbSupervisorSum : kTlbSupervisor;
+  }
   Priv data_priv() const {
     return (priv_ == kMachine && (mstatus_ & mstatus::kMprv)) ? Priv((mstatus_ & mstatus::kMpp) >> mstatus::kMppShift)
-                                                               : priv_;
+                                                              : priv_;
   }
 
   std::unique_ptr<ir::GuestState> st_;
