@@ -26,8 +26,9 @@ bool intended(const Row& specific, const Row& general) {
   return false;
 }
 
-// Translates a single instruction word and checks the IR is well formed.
-void translate_word(uint32_t bits) {
+// Translates the single instruction word `bits` at 0x80000000 in `mode`; the bytes after
+// it cannot be fetched.
+ir::Block translate_one(uint32_t bits, uint32_t mode) {
   unsigned len = insn_length(uint16_t(bits));
   auto fetch = [&](uint64_t addr, uint16_t& out, uint64_t& cause) {
     uint64_t off = addr - 0x80000000;
@@ -36,7 +37,13 @@ void translate_word(uint32_t bits) {
     return true;
   };
   ir::Block b;
-  translate(0x80000000, 3, 1, fetch, b);
+  translate(0x80000000, mode, 1, fetch, b);
+  return b;
+}
+
+// Translates a single instruction word and checks the IR is well formed.
+void translate_word(uint32_t bits) {
+  ir::Block b = translate_one(bits, 3);
   std::string err = ir::verify(b);
   ASSERT_EQ(err, "") << std::hex << bits;
   ir::optimize(b, true);
@@ -222,15 +229,7 @@ TEST(DecodeTable, FmaOperandsIncludeRs3) {
 // reported like an undecodable one; other instructions are unaffected.
 TEST(Translate, FloatingPointIsIllegalWhileTheFpuIsOff) {
   auto translate_in = [](uint32_t bits, uint32_t mode) {
-    unsigned len = insn_length(uint16_t(bits));
-    auto fetch = [&](uint64_t addr, uint16_t& out, uint64_t& cause) {
-      uint64_t off = addr - 0x80000000;
-      if (off >= len) return cause = 1, false;
-      out = uint16_t(bits >> (8 * off));
-      return true;
-    };
-    ir::Block b;
-    translate(0x80000000, mode, 1, fetch, b);
+    ir::Block b = translate_one(bits, mode);
     EXPECT_EQ(ir::verify(b), "");
     return b;
   };
