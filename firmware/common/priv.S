@@ -3,77 +3,12 @@
 # ended by a trap continues with the registers it had when it trapped.
   .file "priv.S"
 
-  .macro SAVE_REGS scratch
-  csrrw sp, \scratch, sp
-  addi sp, sp, -256
-  sd ra, 1*8(sp)
-  sd gp, 3*8(sp)
-  sd tp, 4*8(sp)
-  sd t0, 5*8(sp)
-  sd t1, 6*8(sp)
-  sd t2, 7*8(sp)
-  sd s0, 8*8(sp)
-  sd s1, 9*8(sp)
-  sd a0, 10*8(sp)
-  sd a1, 11*8(sp)
-  sd a2, 12*8(sp)
-  sd a3, 13*8(sp)
-  sd a4, 14*8(sp)
-  sd a5, 15*8(sp)
-  sd a6, 16*8(sp)
-  sd a7, 17*8(sp)
-  sd s2, 18*8(sp)
-  sd s3, 19*8(sp)
-  sd s4, 20*8(sp)
-  sd s5, 21*8(sp)
-  sd s6, 22*8(sp)
-  sd s7, 23*8(sp)
-  sd s8, 24*8(sp)
-  sd s9, 25*8(sp)
-  sd s10, 26*8(sp)
-  sd s11, 27*8(sp)
-  sd t3, 28*8(sp)
-  sd t4, 29*8(sp)
-  sd t5, 30*8(sp)
-  sd t6, 31*8(sp)
-  csrr t1, \scratch              # interrupted sp
-  sd t1, 2*8(sp)
-  addi t1, sp, 256
-  csrw \scratch, t1              # the trap stack top again, for the next trap
-  .endm
+#include "trap_frame.inc"
 
-  .macro RESTORE_REGS
-  ld ra, 1*8(sp)
-  ld gp, 3*8(sp)
-  ld tp, 4*8(sp)
-  ld t0, 5*8(sp)
-  ld t1, 6*8(sp)
-  ld t2, 7*8(sp)
-  ld s0, 8*8(sp)
-  ld s1, 9*8(sp)
-  ld a0, 10*8(sp)
-  ld a1, 11*8(sp)
-  ld a2, 12*8(sp)
-  ld a3, 13*8(sp)
-  ld a4, 14*8(sp)
-  ld a5, 15*8(sp)
-  ld a6, 16*8(sp)
-  ld a7, 17*8(sp)
-  ld s2, 18*8(sp)
-  ld s3, 19*8(sp)
-  ld s4, 20*8(sp)
-  ld s5, 21*8(sp)
-  ld s6, 22*8(sp)
-  ld s7, 23*8(sp)
-  ld s8, 24*8(sp)
-  ld s9, 25*8(sp)
-  ld s10, 26*8(sp)
-  ld s11, 27*8(sp)
-  ld t3, 28*8(sp)
-  ld t4, 29*8(sp)
-  ld t5, 30*8(sp)
-  ld t6, 31*8(sp)
-  ld sp, 2*8(sp)
+  .macro SAVE_REGS scratch
+  FRAME_OPEN \scratch
+  sd t0, 5*8(sp)
+  FRAME_SAVE_REST \scratch
   .endm
 
   .text
@@ -82,7 +17,7 @@
 mtrap_entry:
   SAVE_REGS mscratch
   call mtrap_c
-  RESTORE_REGS
+  FRAME_RESTORE
   mret
 
   # S-mode, direct mode: every trap enters here.
@@ -114,11 +49,11 @@ strap_vec_\n:
 strap_common:
   call strap_c
   bnez a0, 1f
-  RESTORE_REGS
+  FRAME_RESTORE
   sret
   # End the snippet: the M-mode handler recognises this ecall by its address and
   # continues at the snippet's resume point.
-1:RESTORE_REGS
+1:FRAME_RESTORE
   .globl strap_exit_ecall
 strap_exit_ecall:
   ecall
