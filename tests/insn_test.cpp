@@ -1594,10 +1594,10 @@ TEST_F(TrapTest, IllegalWriteToReadOnlyCsr) {
 
 TEST_F(TrapTest, SretFromMachineModeReturnsToSppAtSepc) {
   // sstatus.SPP is 0 after reset, so sret enters U-mode at sepc, where ecall reports cause 8.
-  at(0, {0x30529073,    // csrrw zero, mtvec, t0
-         0x14131073,    // csrrw zero, sepc, t1
-         0x10200073});  // sret
-  at(0x80, {0x00000073});  // ecall
+  at(0, {0x30529073,        // csrrw zero, mtvec, t0
+         0x14131073,        // csrrw zero, sepc, t1
+         0x10200073});      // sret
+  at(0x80, {0x00000073});   // ecall
   at(0x100, {0x0000006f});  // handler: jal zero, 0
   set(t0, kHandler);
   set(t1, kBase + 0x80);
@@ -1645,7 +1645,7 @@ TEST_F(TrapTest, LoadAccessFault) {
 }
 
 TEST_F(TrapTest, StoreAccessFault) {
-  set(a1, 0x3000);  // nothing is mapped there
+  set(a1, 0x3000);     // nothing is mapped there
   trap({0x00c5b423});  // sd a2, 8(a1)
   EXPECT_EQ(csr(kMcause), 7u);
   EXPECT_EQ(csr(kMtval), 0x3008u);

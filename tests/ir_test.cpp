@@ -66,9 +66,8 @@ struct FakeHost : Host {
 // Runs `b` once in the interpreter with the given registers; returns the state after.
 GuestState run_block(FakeHost& host, const Block& b, const std::vector<uint64_t>& regs, ExitInfo* exit = nullptr,
                      uint64_t fcsr = 0) {
-  auto translator = [&](uint64_t, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&, Block& out) {
-    out = b;
-  };
+  auto translator = [&](uint64_t, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) { out = b; };
   interp::Interpreter in(host, translator, true);
   auto s = std::make_unique<GuestState>();
   // Odd pages take the TLB fast path, even pages the host's slow path.
