@@ -10,58 +10,14 @@
 #include "ir/eval.h"
 #include "ir/fp.h"
 #include "ir/passes.h"
+#include "tests/ir_fake_host.h"
 
 using namespace polyemu;
 using namespace polyemu::ir;
+using polyemu::test_support::FakeHost;
+using polyemu::test_support::make_block;
 
 namespace {
-
-Block make_block() {
-  Block b;
-  b.pc = 0x1000;
-  b.num_insns = 1;
-  b.insn_offset = {0};
-  return b;
-}
-
-// A host with a little RAM for running hand-built blocks through the interpreter.
-struct FakeHost : Host {
-  std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 16, 0);
-  static constexpr uint64_t kBase = 0x10000;
-  std::vector<std::string> calls;
-  bool fetch(GuestState&, uint64_t, uint16_t& out) override { return out = 0, true; }
-  bool load(GuestState& s, uint64_t a, unsigned n, uint64_t& out) override {
-    calls.push_back("load");
-    if (a < kBase || a + n > kBase + ram.size()) return s.trap_cause = 5, s.trap_tval = a, false;
-    out = 0;
-    std::memcpy(&out, &ram[a - kBase], n);
-    return true;
-  }
-  bool store(GuestState& s, uint64_t a, unsigned n, uint64_t v) override {
-    calls.push_back("store");
-    if (a < kBase || a + n > kBase + ram.size()) return s.trap_cause = 7, s.trap_tval = a, false;
-    std::memcpy(&ram[a - kBase], &v, n);
-    return true;
-  }
-  bool load_reserved(GuestState& s, uint64_t a, unsigned n, uint64_t& out) override { return load(s, a, n, out); }
-  bool store_cond(GuestState& s, uint64_t a, unsigned n, uint64_t v, uint64_t& out) override {
-    out = 0;
-    return store(s, a, n, v);
-  }
-  bool atomic(GuestState& s, uint64_t a, unsigned n, AtomicOp, uint64_t v, uint64_t& old) override {
-    return load(s, a, n, old) && store(s, a, n, v);
-  }
-  bool csr(GuestState&, CsrImm c, uint64_t v, uint64_t& old) override {
-    calls.push_back("csr " + std::to_string(c.csr));
-    old = 42 + v;
-    return true;
-  }
-  bool fetch_page(GuestState&, uint64_t a, uint64_t& phys) override {
-    phys = a;
-    return true;
-  }
-  void code_translated(uint64_t, uint64_t) override {}
-};
 
 // Runs `b` once in the interpreter with the given registers; returns the state after.
 GuestState run_block(FakeHost& host, const Block& b, const std::vector<uint64_t>& regs, ExitInfo* exit = nullptr,
@@ -70,12 +26,7 @@ GuestState run_block(FakeHost& host, const Block& b, const std::vector<uint64_t>
                         Block& out) { out = b; };
   interp::Interpreter in(host, translator, true);
   auto s = std::make_unique<GuestState>();
-  // Odd pages take the TLB fast path, even pages the host's slow path.
-  for (uint64_t off = 4096; off < host.ram.size(); off += 8192) {
-    TlbEntry& t = s->tlb[0][((FakeHost::kBase + off) >> 12) % kTlbEntries];
-    t.read_tag = t.write_tag = FakeHost::kBase + off;
-    t.addend = reinterpret_cast<uintptr_t>(host.ram.data()) - FakeHost::kBase;
-  }
+  host.map_odd_pages(*s);
   for (size_t i = 0; i < regs.size(); i++) s->regs[i] = regs[i];
   s->fcsr = fcsr;
   s->pc = b.pc;
