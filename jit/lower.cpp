@@ -1,0 +1,482 @@
+#include "jit/lower.h"
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <cstddef>
+#include <map>
+
+#include "ir/fp.h"
+
+namespace polyemu::jit {
+
+using ir::Opcode;
+
+namespace {
+
+// Helper status: what lowered code does after the call.
+constexpr uint32_t kOk = 0, kTrapped = 1, kYield = 2;
+
+// The slow paths and the operations that always go through the host. Each returns a
+// status; results go through `out`.
+uint32_t helper_load(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t* out) {
+  return h->load(*s, addr, unsigned(size), *out) ? kOk : kTrapped;
+}
+uint32_t helper_store(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t value) {
+  if (!h->store(*s, addr, unsigned(size), value)) return kTrapped;
+  // A store to a device may ask the engine to return right after it.
+  if (s->exit_request) {
+    s->exit_request = 0;
+    return kYield;
+  }
+  return kOk;
+}
+uint32_t helper_load_reserved(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t* out) {
+  return h->load_reserved(*s, addr, unsigned(size), *out) ? kOk : kTrapped;
+}
+uint32_t helper_store_cond(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t value,
+                           uint64_t* out) {
+  return h->store_cond(*s, addr, unsigned(size), value, *out) ? kOk : kTrapped;
+}
+uint32_t helper_atomic(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t op, uint64_t value,
+                       uint64_t* out) {
+  return h->atomic(*s, addr, unsigned(size), ir::AtomicOp(op), value, *out) ? kOk : kTrapped;
+}
+uint32_t helper_csr(ir::GuestState* s, ir::Host* h, uint64_t imm, uint64_t value, uint64_t* out) {
+  return h->csr(*s, ir::CsrImm::unpack(imm), value, *out) ? kOk : kTrapped;
+}
+uint32_t helper_fp(ir::GuestState* s, uint64_t imm, uint64_t a, uint64_t b, uint64_t c, uint64_t* out) {
+  if (ir::fp_eval(ir::FpImm::unpack(imm), a, b, c, s->fcsr, *out)) return kOk;
+  s->trap_cause = ir::kFpTrapCause;  // the dynamic rounding mode is invalid
+  s->trap_tval = 0;
+  return kTrapped;
+}
+
+constexpr const char* kLoad = "polyemu_jit_load";
+constexpr const char* kStore = "polyemu_jit_store";
+constexpr const char* kLoadReserved = "polyemu_jit_load_reserved";
+constexpr const char* kStoreCond = "polyemu_jit_store_cond";
+constexpr const char* kAtomic = "polyemu_jit_atomic";
+constexpr const char* kCsr = "polyemu_jit_csr";
+constexpr const char* kFp = "polyemu_jit_fp";
+
+static_assert((ir::kTlbEntries & (ir::kTlbEntries - 1)) == 0, "the TLB index is a mask");
+
+class Lowering {
+ public:
+  Lowering(const ir::Block& b, llvm::Module& m, std::string& error)
+      : b_(b),
+        m_(m),
+        ir_(m.getContext()),
+        error_(error),
+        i8_(ir_.getInt8Ty()),
+        i32_(ir_.getInt32Ty()),
+        i64_(ir_.getInt64Ty()),
+        ptr_(ir_.getPtrTy()) {}
+
+  llvm::Function* run(const std::string& name) {
+    auto* fty = llvm::FunctionType::get(i64_, {ptr_, ptr_}, false);
+    if (m_.getFunction(name)) return fail("function " + name + " already exists");
+    if (b_.insn_offset.size() < b_.num_insns) return fail("block has fewer instruction offsets than instructions");
+    f_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
+    s_ = f_->getArg(0);
+    host_ = f_->getArg(1);
+    f_->addParamAttr(0, llvm::Attribute::NoAlias);
+    f_->addParamAttr(0, llvm::Attribute::NonNull);
+    ir_.SetInsertPoint(llvm::BasicBlock::Create(ir_.getContext(), "entry", f_));
+    out_ = ir_.CreateAlloca(i64_, nullptr, "out");
+    base_ = ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount)), "icount");
+    v_.assign(b_.insts.size(), nullptr);
+    for (size_t i = 0; i < b_.insts.size(); i++)
+      if (!inst(i)) return erase();
+    if (!terminal()) return erase();
+    return f_;
+  }
+
+ private:
+  llvm::Function* fail(const std::string& what) {
+    if (error_.empty()) error_ = what;
+    return nullptr;
+  }
+  llvm::Function* erase() {
+    f_->eraseFromParent();
+    return nullptr;
+  }
+
+  llvm::Value* field(size_t offset) { return ir_.CreateConstInBoundsGEP1_64(i8_, s_, offset); }
+  llvm::Value* reg(uint64_t idx) { return field(offsetof(ir::GuestState, regs) + idx * sizeof(uint64_t)); }
+  llvm::Constant* k64(uint64_t v) { return ir_.getInt64(v); }
+
+  uint64_t insn_pc(unsigned insn) const { return b_.pc + b_.insn_offset[insn]; }
+  uint64_t next_insn_pc(unsigned insn) const {
+    return b_.pc + (insn + 1 < b_.num_insns ? b_.insn_offset[insn + 1] : b_.byte_len);
+  }
+  // The interpreter's BEFORE_HOST_CALL: the host sees the instructions before this one
+  // retired and pc at this one.
+  void set_position(unsigned insn) { set_position(insn, insn_pc(insn)); }
+  void set_position(unsigned retired, uint64_t pc) {
+    ir_.CreateStore(ir_.CreateAdd(base_, k64(retired)), field(offsetof(ir::GuestState, icount)));
+    ir_.CreateStore(k64(pc), field(offsetof(ir::GuestState, pc)));
+  }
+
+  // Shared exit paths per guest instruction.
+  llvm::BasicBlock* trap_block(unsigned insn) {
+    llvm::BasicBlock*& bb = traps_[insn];
+    if (!bb) {
+      auto saved = ir_.saveIP();
+      bb = llvm::BasicBlock::Create(ir_.getContext(), "trap", f_);
+      ir_.SetInsertPoint(bb);
+      set_position(insn);
+      ir_.CreateRet(k64(uint64_t(BlockExit::Trap)));
+      ir_.restoreIP(saved);
+    }
+    return bb;
+  }
+  llvm::BasicBlock* yield_block(unsigned insn) {
+    llvm::BasicBlock*& bb = yields_[insn];
+    if (!bb) {
+      auto saved = ir_.saveIP();
+      bb = llvm::BasicBlock::Create(ir_.getContext(), "yield", f_);
+      ir_.SetInsertPoint(bb);
+      set_position(insn + 1, next_insn_pc(insn));
+      ir_.CreateRet(k64(uint64_t(BlockExit::Yield)));
+      ir_.restoreIP(saved);
+    }
+    return bb;
+  }
+
+  // Calls a helper and continues only on kOk (kYield too when `may_yield`).
+  void call_helper(const char* name, llvm::ArrayRef<llvm::Value*> args, unsigned insn, bool may_yield = false) {
+    std::vector<llvm::Type*> types;
+    for (llvm::Value* a : args) types.push_back(a->getType());
+    llvm::FunctionCallee callee = m_.getOrInsertFunction(name, llvm::FunctionType::get(i32_, types, false));
+    llvm::Value* status = ir_.CreateCall(callee, args);
+    llvm::BasicBlock* ok = llvm::BasicBlock::Create(ir_.getContext(), "ok", f_);
+    llvm::MDNode* rare = llvm::MDBuilder(ir_.getContext()).createBranchWeights(1, 1000);
+    if (may_yield) {
+      llvm::SwitchInst* sw = ir_.CreateSwitch(status, ok, 2, rare);
+      sw->addCase(ir_.getInt32(kTrapped), trap_block(insn));
+      sw->addCase(ir_.getInt32(kYield), yield_block(insn));
+    } else {
+      ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), trap_block(insn), ok, rare);
+    }
+    ir_.SetInsertPoint(ok);
+  }
+
+  llvm::Value* arg(const ir::Inst& x, unsigned k) { return v_[x.args[k].id]; }
+
+  bool inst(size_t i) {
+    const ir::Inst& x = b_.insts[i];
+    const ir::OpInfo& oi = ir::info(x.op);
+    for (unsigned k = 0; k < 3; k++) {
+      if (oi.args[k] == ir::Type::None) continue;
+      if (!x.args[k].valid() || x.args[k].id >= i || !v_[x.args[k].id])
+        return fail(std::string(oi.name) + ": operand is not an earlier value"), false;
+    }
+    if (x.insn >= b_.num_insns) return fail(std::string(oi.name) + ": guest instruction index out of range"), false;
+    switch (x.op) {
+#define OP(name, res, a0, a1, a2, flags) \
+  case Opcode::name:                     \
+    v_[i] = op_##name(x);                \
+    break;
+#include "ir/opcodes.inc"
+#undef OP
+      default: return fail("unknown opcode " + std::to_string(unsigned(x.op))), false;
+    }
+    if (!error_.empty()) return false;
+    if (oi.result != ir::Type::Void && !v_[i]) return fail(std::string(oi.name) + ": not lowered"), false;
+    return true;
+  }
+
+  // One function per opcode of ir/opcodes.inc: a new opcode does not compile until it
+  // has one. Semantics follow ir/eval.h (pure) and the interpreter (effects).
+  llvm::Value* op_Const(const ir::Inst& x) { return k64(x.imm); }
+  llvm::Value* op_GetReg(const ir::Inst& x) {
+    if (x.imm >= ir::kNumRegs) return fail("GetReg: register out of range"), nullptr;
+    return ir_.CreateLoad(i64_, reg(x.imm));
+  }
+  llvm::Value* op_SetReg(const ir::Inst& x) {
+    if (x.imm >= ir::kNumRegs) return fail("SetReg: register out of range"), nullptr;
+    ir_.CreateStore(arg(x, 0), reg(x.imm));
+    return nullptr;
+  }
+
+  llvm::Value* op_Add(const ir::Inst& x) { return ir_.CreateAdd(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_Sub(const ir::Inst& x) { return ir_.CreateSub(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_And(const ir::Inst& x) { return ir_.CreateAnd(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_Or(const ir::Inst& x) { return ir_.CreateOr(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_Xor(const ir::Inst& x) { return ir_.CreateXor(arg(x, 0), arg(x, 1)); }
+  // Shift amounts are taken modulo the width (an LLVM shift by >= width is poison).
+  llvm::Value* amount(const ir::Inst& x, unsigned bits) {
+    return ir_.CreateAnd(arg(x, 1), llvm::ConstantInt::get(arg(x, 1)->getType(), bits - 1));
+  }
+  llvm::Value* op_Shl(const ir::Inst& x) { return ir_.CreateShl(arg(x, 0), amount(x, 64)); }
+  llvm::Value* op_Lshr(const ir::Inst& x) { return ir_.CreateLShr(arg(x, 0), amount(x, 64)); }
+  llvm::Value* op_Ashr(const ir::Inst& x) { return ir_.CreateAShr(arg(x, 0), amount(x, 64)); }
+  llvm::Value* op_Mul(const ir::Inst& x) { return ir_.CreateMul(arg(x, 0), arg(x, 1)); }
+  llvm::Value* mul_high(const ir::Inst& x, bool a_signed, bool b_signed) {
+    llvm::Type* i128 = ir_.getInt128Ty();
+    llvm::Value* a = a_signed ? ir_.CreateSExt(arg(x, 0), i128) : ir_.CreateZExt(arg(x, 0), i128);
+    llvm::Value* b = b_signed ? ir_.CreateSExt(arg(x, 1), i128) : ir_.CreateZExt(arg(x, 1), i128);
+    return ir_.CreateTrunc(ir_.CreateLShr(ir_.CreateMul(a, b), 64), i64_);
+  }
+  llvm::Value* op_MulH(const ir::Inst& x) { return mul_high(x, true, true); }
+  llvm::Value* op_MulHU(const ir::Inst& x) { return mul_high(x, false, false); }
+  llvm::Value* op_MulHSU(const ir::Inst& x) { return mul_high(x, true, false); }
+
+  // RISC-V division: x/0 = all ones, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0. LLVM division by
+  // zero is undefined and MIN/-1 overflows, so both divide by 1 instead and select.
+  llvm::Value* divide(const ir::Inst& x, bool is_signed, bool remainder) {
+    llvm::Value* a = arg(x, 0);
+    llvm::Value* b = arg(x, 1);
+    auto* ty = llvm::cast<llvm::IntegerType>(a->getType());
+    llvm::Value* zero = ir_.CreateICmpEQ(b, llvm::ConstantInt::get(ty, 0));
+    llvm::Value* unsafe = zero;
+    if (is_signed) {
+      llvm::Value* overflow = ir_.CreateAnd(
+          ir_.CreateICmpEQ(a, llvm::ConstantInt::get(ty, llvm::APInt::getSignedMinValue(ty->getBitWidth()))),
+          ir_.CreateICmpEQ(b, llvm::ConstantInt::getAllOnesValue(ty)));
+      unsafe = ir_.CreateOr(zero, overflow);
+    }
+    // With divisor 1 the overflow case already yields MIN (quotient) and 0 (remainder).
+    llvm::Value* d = ir_.CreateSelect(unsafe, llvm::ConstantInt::get(ty, 1), b);
+    llvm::Value* r = remainder ? (is_signed ? ir_.CreateSRem(a, d) : ir_.CreateURem(a, d))
+                               : (is_signed ? ir_.CreateSDiv(a, d) : ir_.CreateUDiv(a, d));
+    return ir_.CreateSelect(zero, remainder ? a : llvm::ConstantInt::getAllOnesValue(ty), r);
+  }
+  llvm::Value* op_Div(const ir::Inst& x) { return divide(x, true, false); }
+  llvm::Value* op_DivU(const ir::Inst& x) { return divide(x, false, false); }
+  llvm::Value* op_Rem(const ir::Inst& x) { return divide(x, true, true); }
+  llvm::Value* op_RemU(const ir::Inst& x) { return divide(x, false, true); }
+
+  llvm::Value* op_Trunc32(const ir::Inst& x) { return ir_.CreateTrunc(arg(x, 0), i32_); }
+  llvm::Value* op_Sext32(const ir::Inst& x) { return ir_.CreateSExt(arg(x, 0), i64_); }
+  llvm::Value* op_Zext32(const ir::Inst& x) { return ir_.CreateZExt(arg(x, 0), i64_); }
+  llvm::Value* op_Add32(const ir::Inst& x) { return ir_.CreateAdd(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_Sub32(const ir::Inst& x) { return ir_.CreateSub(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_Shl32(const ir::Inst& x) { return ir_.CreateShl(arg(x, 0), amount(x, 32)); }
+  llvm::Value* op_Lshr32(const ir::Inst& x) { return ir_.CreateLShr(arg(x, 0), amount(x, 32)); }
+  llvm::Value* op_Ashr32(const ir::Inst& x) { return ir_.CreateAShr(arg(x, 0), amount(x, 32)); }
+  llvm::Value* op_Mul32(const ir::Inst& x) { return ir_.CreateMul(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_Div32(const ir::Inst& x) { return divide(x, true, false); }
+  llvm::Value* op_DivU32(const ir::Inst& x) { return divide(x, false, false); }
+  llvm::Value* op_Rem32(const ir::Inst& x) { return divide(x, true, true); }
+  llvm::Value* op_RemU32(const ir::Inst& x) { return divide(x, false, true); }
+
+  llvm::Value* op_CmpEq(const ir::Inst& x) { return ir_.CreateICmpEQ(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_CmpNe(const ir::Inst& x) { return ir_.CreateICmpNE(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_CmpLt(const ir::Inst& x) { return ir_.CreateICmpSLT(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_CmpGe(const ir::Inst& x) { return ir_.CreateICmpSGE(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_CmpLtU(const ir::Inst& x) { return ir_.CreateICmpULT(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_CmpGeU(const ir::Inst& x) { return ir_.CreateICmpUGE(arg(x, 0), arg(x, 1)); }
+  llvm::Value* op_Zext1(const ir::Inst& x) { return ir_.CreateZExt(arg(x, 0), i64_); }
+  llvm::Value* op_Select(const ir::Inst& x) { return ir_.CreateSelect(arg(x, 0), arg(x, 1), arg(x, 2)); }
+
+  // Memory ------------------------------------------------------------------------------
+
+  bool mem_imm(const ir::Inst& x, ir::MemImm& m) {
+    m = ir::MemImm::unpack(x.imm);
+    if (m.size == 1 || m.size == 2 || m.size == 4 || m.size == 8) return true;
+    fail(std::string(ir::info(x.op).name) + ": bad access size " + std::to_string(m.size));
+    return false;
+  }
+  llvm::Value* address(const ir::Inst& x, const ir::MemImm& m) {
+    return m.disp ? ir_.CreateAdd(arg(x, 0), k64(uint64_t(int64_t(m.disp)))) : arg(x, 0);
+  }
+  llvm::Value* extend(llvm::Value* v, bool sign) { return sign ? ir_.CreateSExt(v, i64_) : ir_.CreateZExt(v, i64_); }
+
+  // The interpreter's LOAD/STORE macros: a hit in the current data TLB for this access
+  // kind, not crossing the page, reads or writes host memory directly.
+  llvm::Value* tlb_hit(llvm::Value* addr, unsigned size, size_t tag_offset, llvm::Value*& entry) {
+    llvm::Value* tlb = ir_.CreateZExt(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, data_tlb))), i64_);
+    llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(addr, 12), k64(ir::kTlbEntries - 1));
+    llvm::Value* off = ir_.CreateAdd(ir_.CreateMul(tlb, k64(sizeof(ir::TlbEntry) * ir::kTlbEntries)),
+                                     ir_.CreateMul(index, k64(sizeof(ir::TlbEntry))));
+    entry = ir_.CreateInBoundsGEP(i8_, field(offsetof(ir::GuestState, tlb)), off);
+    llvm::Value* tag = ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset));
+    llvm::Value* same_page = ir_.CreateICmpEQ(tag, ir_.CreateAnd(addr, k64(~0xfffull)));
+    llvm::Value* fits = ir_.CreateICmpULE(ir_.CreateAnd(addr, k64(0xfff)), k64(4096 - size));
+    return ir_.CreateAnd(same_page, fits);
+  }
+  llvm::Value* host_pointer(llvm::Value* entry, llvm::Value* addr) {
+    llvm::Value* addend =
+        ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend)));
+    return ir_.CreateIntToPtr(ir_.CreateAdd(addr, addend), ptr_);
+  }
+
+  llvm::Value* op_Load(const ir::Inst& x) {
+    ir::MemImm m;
+    if (!mem_imm(x, m)) return nullptr;
+    llvm::Type* ty = ir_.getIntNTy(m.size * 8);
+    llvm::Value* addr = address(x, m);
+    llvm::Value* entry;
+    llvm::Value* hit = tlb_hit(addr, m.size, offsetof(ir::TlbEntry, read_tag), entry);
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx, "load.fast", f_);
+    llvm::BasicBlock* slow = llvm::BasicBlock::Create(ctx, "load.slow", f_);
+    llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "load.done", f_);
+    ir_.CreateCondBr(hit, fast, slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+
+    ir_.SetInsertPoint(fast);
+    llvm::Value* fast_value = extend(ir_.CreateAlignedLoad(ty, host_pointer(entry, addr), llvm::MaybeAlign(1)), m.sign);
+    ir_.CreateBr(join);
+
+    ir_.SetInsertPoint(slow);
+    set_position(x.insn);
+    call_helper(kLoad, {s_, host_, addr, k64(m.size), out_}, x.insn);
+    llvm::Value* slow_value = extend(ir_.CreateTrunc(ir_.CreateLoad(i64_, out_), ty), m.sign);
+    llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
+    ir_.CreateBr(join);
+
+    ir_.SetInsertPoint(join);
+    llvm::PHINode* phi = ir_.CreatePHI(i64_, 2);
+    phi->addIncoming(fast_value, fast);
+    phi->addIncoming(slow_value, slow_end);
+    return phi;
+  }
+
+  llvm::Value* op_Store(const ir::Inst& x) {
+    ir::MemImm m;
+    if (!mem_imm(x, m)) return nullptr;
+    llvm::Type* ty = ir_.getIntNTy(m.size * 8);
+    llvm::Value* addr = address(x, m);
+    llvm::Value* entry;
+    llvm::Value* hit = tlb_hit(addr, m.size, offsetof(ir::TlbEntry, write_tag), entry);
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx, "store.fast", f_);
+    llvm::BasicBlock* slow = llvm::BasicBlock::Create(ctx, "store.slow", f_);
+    llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "store.done", f_);
+    ir_.CreateCondBr(hit, fast, slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+
+    ir_.SetInsertPoint(fast);
+    ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), ty), host_pointer(entry, addr), llvm::MaybeAlign(1));
+    ir_.CreateBr(join);
+
+    ir_.SetInsertPoint(slow);
+    set_position(x.insn);
+    call_helper(kStore, {s_, host_, addr, k64(m.size), arg(x, 1)}, x.insn, true);
+    ir_.CreateBr(join);
+
+    ir_.SetInsertPoint(join);
+    return nullptr;
+  }
+
+  // LoadReserved and AtomicRmw: a word result is sign-extended when the MemImm asks.
+  llvm::Value* sign_word(llvm::Value* v, bool sign) {
+    return sign ? ir_.CreateSExt(ir_.CreateTrunc(v, i32_), i64_) : v;
+  }
+
+  llvm::Value* op_LoadReserved(const ir::Inst& x) {
+    ir::MemImm m;
+    if (!mem_imm(x, m)) return nullptr;
+    set_position(x.insn);
+    call_helper(kLoadReserved, {s_, host_, address(x, m), k64(m.size), out_}, x.insn);
+    return sign_word(ir_.CreateLoad(i64_, out_), m.sign);
+  }
+  llvm::Value* op_StoreCond(const ir::Inst& x) {
+    ir::MemImm m;
+    if (!mem_imm(x, m)) return nullptr;
+    set_position(x.insn);
+    call_helper(kStoreCond, {s_, host_, address(x, m), k64(m.size), arg(x, 1), out_}, x.insn);
+    return ir_.CreateLoad(i64_, out_);
+  }
+  llvm::Value* op_AtomicRmw(const ir::Inst& x) {
+    ir::MemImm m;
+    if (!mem_imm(x, m)) return nullptr;
+    set_position(x.insn);
+    call_helper(kAtomic, {s_, host_, address(x, m), k64(m.size), k64(m.atomic), arg(x, 1), out_}, x.insn);
+    return sign_word(ir_.CreateLoad(i64_, out_), m.sign);
+  }
+  llvm::Value* op_Csr(const ir::Inst& x) {
+    set_position(x.insn);
+    call_helper(kCsr, {s_, host_, k64(x.imm), arg(x, 0), out_}, x.insn);
+    return ir_.CreateLoad(i64_, out_);
+  }
+  llvm::Value* op_Fp(const ir::Inst& x) {
+    call_helper(kFp, {s_, k64(x.imm), arg(x, 0), arg(x, 1), arg(x, 2), out_}, x.insn);
+    return ir_.CreateLoad(i64_, out_);
+  }
+
+  // Terminal ----------------------------------------------------------------------------
+
+  void finish(llvm::Value* pc, uint64_t retired, BlockExit e) {
+    ir_.CreateStore(ir_.CreateAdd(base_, k64(retired)), field(offsetof(ir::GuestState, icount)));
+    ir_.CreateStore(pc, field(offsetof(ir::GuestState, pc)));
+    ir_.CreateRet(k64(uint64_t(e)));
+  }
+  bool terminal() {
+    const ir::Terminal& t = b_.term;
+    auto value = [&](ir::Type want) -> llvm::Value* {
+      if (!t.value.valid() || t.value.id >= b_.insts.size() || b_.type_of(t.value) != want) return nullptr;
+      return v_[t.value.id];
+    };
+    switch (t.kind) {
+      case ir::Terminal::Kind::Jump: finish(k64(t.target), b_.num_insns, BlockExit::Next); return true;
+      case ir::Terminal::Kind::Branch: {
+        llvm::Value* c = value(ir::Type::I1);
+        if (!c) return fail("Branch: condition is not an I1 value"), false;
+        finish(ir_.CreateSelect(c, k64(t.target), k64(t.fallthrough)), b_.num_insns, BlockExit::Next);
+        return true;
+      }
+      case ir::Terminal::Kind::JumpIndirect: {
+        llvm::Value* target = value(ir::Type::I64);
+        if (!target) return fail("JumpIndirect: target is not an I64 value"), false;
+        finish(target, b_.num_insns, BlockExit::Next);
+        return true;
+      }
+      case ir::Terminal::Kind::Exit: {
+        // As the interpreter's L_Exit: a trapping instruction does not retire.
+        bool retires = t.exit != ir::ExitKind::Trap && t.exit != ir::ExitKind::Ecall && t.exit != ir::ExitKind::Ebreak;
+        finish(k64(retires ? t.fallthrough : t.target), b_.num_insns - (retires ? 0 : 1), BlockExit::Terminal);
+        return true;
+      }
+      case ir::Terminal::Kind::None: break;
+    }
+    return fail("block has no terminal"), false;
+  }
+
+  const ir::Block& b_;
+  llvm::Module& m_;
+  llvm::IRBuilder<> ir_;
+  std::string& error_;
+  llvm::Type *i8_, *i32_, *i64_, *ptr_;
+  llvm::Function* f_ = nullptr;
+  llvm::Value* s_ = nullptr;
+  llvm::Value* host_ = nullptr;
+  llvm::Value* out_ = nullptr;
+  llvm::Value* base_ = nullptr;  // icount at entry
+  std::vector<llvm::Value*> v_;
+  std::map<unsigned, llvm::BasicBlock*> traps_, yields_;
+};
+
+}  // namespace
+
+ir::ExitInfo exit_info(BlockExit e, const ir::Terminal& term, const ir::GuestState& s) {
+  switch (e) {
+    case BlockExit::Next: return {ir::ExitKind::None, s.pc};
+    case BlockExit::Trap: return {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
+    case BlockExit::Yield: return {ir::ExitKind::Yield, s.pc};
+    case BlockExit::Terminal: return {term.exit, term.target, term.cause, term.tval};
+  }
+  return {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
+}
+
+llvm::Function* lower_block(const ir::Block& b, llvm::Module& m, const std::string& name, std::string& error) {
+  error.clear();
+  return Lowering(b, m, error).run(name);
+}
+
+std::vector<std::pair<std::string, void*>> runtime_symbols() {
+  return {{kLoad, reinterpret_cast<void*>(&helper_load)},
+          {kStore, reinterpret_cast<void*>(&helper_store)},
+          {kLoadReserved, reinterpret_cast<void*>(&helper_load_reserved)},
+          {kStoreCond, reinterpret_cast<void*>(&helper_store_cond)},
+          {kAtomic, reinterpret_cast<void*>(&helper_atomic)},
+          {kCsr, reinterpret_cast<void*>(&helper_csr)},
+          {kFp, reinterpret_cast<void*>(&helper_fp)}};
+}
+
+}  // namespace polyemu::jit
