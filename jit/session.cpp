@@ -1,0 +1,97 @@
+#include "jit/session.h"
+
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/ErrorHandling.h>
+#include <llvm/Support/TargetSelect.h>
+
+#include "jit/lower.h"
+
+namespace polyemu::jit {
+
+namespace {
+
+// LLVM's standard O2 pipeline over one module.
+void optimize_module(llvm::Module& m) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb;
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+}
+
+}  // namespace
+
+std::unique_ptr<Session> Session::create(bool optimize, std::string& error) {
+  // Safe to repeat: each initializes its target once.
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  auto jit = llvm::orc::LLJITBuilder().create();
+  if (!jit) {
+    error = "cannot create the LLVM JIT: " + llvm::toString(jit.takeError());
+    return nullptr;
+  }
+  llvm::orc::SymbolMap helpers;
+  for (auto& [name, address] : runtime_symbols())
+    helpers[(*jit)->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                              llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  if (llvm::Error e = (*jit)->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
+    error = "cannot define the JIT helpers: " + llvm::toString(std::move(e));
+    return nullptr;
+  }
+  if (optimize)
+    (*jit)->getIRTransformLayer().setTransform(
+        [](llvm::orc::ThreadSafeModule tsm, llvm::orc::MaterializationResponsibility&) {
+          tsm.withModuleDo(optimize_module);
+          return llvm::Expected<llvm::orc::ThreadSafeModule>(std::move(tsm));
+        });
+  return std::unique_ptr<Session>(new Session(std::move(*jit)));
+}
+
+Session::Session(std::unique_ptr<llvm::orc::LLJIT> jit) : jit_(std::move(jit)) {}
+Session::~Session() = default;
+
+void Session::prepare(llvm::Module& module) const {
+  module.setDataLayout(jit_->getDataLayout());
+  module.setTargetTriple(jit_->getTargetTriple().str());
+}
+
+std::unique_ptr<Session::Unit> Session::add(std::unique_ptr<llvm::LLVMContext> context,
+                                            std::unique_ptr<llvm::Module> module, std::string& error) {
+  prepare(*module);
+  llvm::orc::ResourceTrackerSP tracker = jit_->getMainJITDylib().createResourceTracker();
+  llvm::orc::ThreadSafeModule tsm(std::move(module), std::move(context));
+  if (llvm::Error e = jit_->addIRModule(tracker, std::move(tsm))) {
+    error = "cannot add module: " + llvm::toString(std::move(e));
+    return nullptr;
+  }
+  return std::unique_ptr<Unit>(new Unit(*this, std::move(tracker)));
+}
+
+Session::Unit::Unit(Session& session, llvm::orc::ResourceTrackerSP tracker)
+    : session_(session), tracker_(std::move(tracker)) {}
+
+Session::Unit::~Unit() {
+  // Freeing code only fails if ORC's bookkeeping is broken; nothing sensible can go on.
+  if (llvm::Error e = tracker_->remove())
+    llvm::report_fatal_error(llvm::Twine("cannot free JIT code: ") + llvm::toString(std::move(e)));
+}
+
+void* Session::Unit::lookup(const std::string& name, std::string& error) {
+  auto address = session_.jit_->lookup(name);
+  if (!address) {
+    error = "cannot compile " + name + ": " + llvm::toString(address.takeError());
+    return nullptr;
+  }
+  return address->toPtr<void*>();
+}
+
+}  // namespace polyemu::jit
