@@ -1,0 +1,413 @@
+// The JIT lowering against the interpreter and the reference semantics: every opcode of
+// ir/opcodes.inc is lowered, and compiled blocks leave the same registers, memory, host
+// calls, pc, icount and exit as the interpreter does.
+#include <gtest/gtest.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <cstring>
+#include <memory>
+#include <random>
+
+#include "interp/interp.h"
+#include "ir/emitter.h"
+#include "ir/eval.h"
+#include "ir/fp.h"
+#include "ir/passes.h"
+#include "jit/lower.h"
+#include "jit/session.h"
+#include "tests/ir_fake_host.h"
+
+using namespace polyemu;
+using namespace polyemu::ir;
+using polyemu::test_support::FakeHost;
+using polyemu::test_support::make_block;
+
+namespace {
+
+// A host whose slow-path stores ask the engine to return (as an MMIO write may).
+struct YieldingHost : FakeHost {
+  bool store(GuestState& s, uint64_t a, unsigned n, uint64_t v) override {
+    s.exit_request = 1;
+    return FakeHost::store(s, a, n, v);
+  }
+};
+
+struct Outcome {
+  std::unique_ptr<GuestState> s;
+  ExitInfo exit;
+};
+
+std::unique_ptr<GuestState> initial_state(FakeHost& host, const std::vector<uint64_t>& regs, uint64_t fcsr) {
+  auto s = std::make_unique<GuestState>();
+  host.map_odd_pages(*s);
+  for (size_t i = 0; i < regs.size(); i++) s->regs[i] = regs[i];
+  s->fcsr = fcsr;
+  return s;
+}
+
+Outcome run_interp(FakeHost& host, const Block& b, const std::vector<uint64_t>& regs, uint64_t fcsr = 0) {
+  auto translator = [&](uint64_t, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) { out = b; };
+  interp::Interpreter in(host, translator, true);
+  Outcome r{initial_state(host, regs, fcsr), {}};
+  r.s->pc = b.pc;
+  r.exit = in.run(*r.s, b.num_insns);
+  return r;
+}
+
+jit::Session& session() {
+  static std::unique_ptr<jit::Session> s = [] {
+    std::string error;
+    auto made = jit::Session::create(true, error);
+    if (!made) ADD_FAILURE() << error;
+    return made;
+  }();
+  return *s;
+}
+
+// Blocks compiled together into one unit, one function each.
+struct Compiled {
+  std::unique_ptr<jit::Session::Unit> unit;
+  std::vector<jit::BlockFn> fns;
+};
+
+Compiled compile(const std::vector<Block>& blocks) {
+  static unsigned next_unit = 0;
+  const std::string prefix = "unit" + std::to_string(next_unit++) + "_block";
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  auto m = std::make_unique<llvm::Module>("jit_lower_test", *ctx);
+  for (size_t i = 0; i < blocks.size(); i++) {
+    std::string error;
+    EXPECT_NE(jit::lower_block(blocks[i], *m, prefix + std::to_string(i), error), nullptr) << error;
+  }
+  Compiled c;
+  std::string error;
+  c.unit = session().add(std::move(ctx), std::move(m), error);
+  EXPECT_NE(c.unit, nullptr) << error;
+  if (!c.unit) return c;
+  for (size_t i = 0; i < blocks.size(); i++) {
+    c.fns.push_back(reinterpret_cast<jit::BlockFn>(c.unit->lookup(prefix + std::to_string(i), error)));
+    EXPECT_NE(c.fns.back(), nullptr) << error;
+  }
+  return c;
+}
+
+Outcome run_jit(FakeHost& host, jit::BlockFn fn, const Block& b, const std::vector<uint64_t>& regs, uint64_t fcsr = 0) {
+  Outcome r{initial_state(host, regs, fcsr), {}};
+  r.s->pc = b.pc;
+  auto e = jit::BlockExit(fn(r.s.get(), &host));
+  r.exit = jit::exit_info(e, b.term, *r.s);
+  // The interpreter reports reaching its budget after a block that jumps.
+  if (r.exit.kind == ExitKind::None) r.exit = {ExitKind::Budget, r.s->pc};
+  return r;
+}
+
+// Everything an engine leaves behind must match.
+void expect_same(const Outcome& jit, const FakeHost& jit_host, const Outcome& in, const FakeHost& in_host) {
+  for (unsigned i = 0; i < kNumRegs; i++) EXPECT_EQ(jit.s->regs[i], in.s->regs[i]) << "register " << i;
+  EXPECT_EQ(jit.s->pc, in.s->pc);
+  EXPECT_EQ(jit.s->icount, in.s->icount);
+  EXPECT_EQ(jit.s->fcsr, in.s->fcsr);
+  EXPECT_EQ(jit.s->exit_request, in.s->exit_request);
+  EXPECT_EQ(jit.exit.kind, in.exit.kind);
+  EXPECT_EQ(jit.exit.pc, in.exit.pc);
+  EXPECT_EQ(jit.exit.cause, in.exit.cause);
+  EXPECT_EQ(jit.exit.tval, in.exit.tval);
+  EXPECT_EQ(jit_host.calls, in_host.calls);
+  EXPECT_TRUE(jit_host.ram == in_host.ram);
+}
+
+// The interpreter test's block for `op`: operands from registers 1-3 (narrowed to the
+// operand type), result to register 5; memory at FakeHost::kBase + 64.
+Block opcode_block(Opcode op, uint64_t imm_value, FpImm fpi) {
+  const OpInfo& oi = info(op);
+  Block b = make_block();
+  Emitter e(b);
+  Value args[3];
+  for (unsigned a = 0; a < oi.num_args(); a++) {
+    V64 r = e.GetReg(1 + a);
+    if (oi.args[a] == Type::I32)
+      args[a] = e.Trunc32(r);
+    else if (oi.args[a] == Type::I1)
+      args[a] = e.CmpNe(r, e.Const(0));
+    else
+      args[a] = r;
+  }
+  uint64_t imm = op == Opcode::GetReg ? 4 : op == Opcode::SetReg ? 6 : 0;
+  if (op == Opcode::Const) imm = imm_value;
+  if (op == Opcode::Fp) imm = fpi.pack();
+  if (op == Opcode::Csr) imm = CsrImm{0x300, CsrOp::Write, true, true}.pack();
+  if (op == Opcode::Load || op == Opcode::Store || op == Opcode::LoadReserved || op == Opcode::StoreCond ||
+      op == Opcode::AtomicRmw) {
+    imm = MemImm{8, false, 0}.pack();
+    b.insts.clear();
+    args[0] = e.Const(FakeHost::kBase + 64);
+    args[1] = oi.num_args() > 1 ? Value(e.GetReg(2)) : Value{};
+  }
+  b.insts.push_back(Inst{op, 0, {args[0], args[1], args[2]}, imm});
+  Value result{uint32_t(b.insts.size() - 1)};
+  if (oi.result == Type::I64)
+    e.SetReg(V64{result}, 5);
+  else if (oi.result == Type::I32)
+    e.SetReg(e.Zext32(V32{result}), 5);
+  else if (oi.result == Type::I1)
+    e.SetReg(e.Zext1(V1{result}), 5);
+  e.jump(0x2000);
+  return b;
+}
+
+}  // namespace
+
+TEST(JitLower, LowersEveryOpcodeOfTheTable) {
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  llvm::Module m("every_opcode", *ctx);
+  for (unsigned o = 0; o < kNumOpcodes; o++) {
+    SCOPED_TRACE(info(Opcode(o)).name);
+    std::string error;
+    Block b = opcode_block(Opcode(o), 7, FpImm{FpOp::Add, FpFmt::D, 0});
+    ASSERT_EQ(verify(b), "");
+    EXPECT_NE(jit::lower_block(b, m, "op" + std::to_string(o), error), nullptr) << error;
+    EXPECT_EQ(error, "");
+  }
+  // An opcode outside the table is refused, not miscompiled.
+  Block b = make_block();
+  b.insts.push_back(Inst{Opcode::Count, 0, {}, 0});
+  Emitter(b).jump(0x2000);
+  std::string error;
+  EXPECT_EQ(jit::lower_block(b, m, "unknown", error), nullptr);
+  EXPECT_NE(error, "");
+  EXPECT_EQ(m.getFunction("unknown"), nullptr);
+}
+
+// ir_test's IrInterpreter.ImplementsEveryOpcodeLikeTheReference, through the JIT, and
+// compared with both the reference and the interpreter.
+TEST(JitLower, ImplementsEveryOpcodeLikeTheInterpreter) {
+  std::mt19937_64 rng(3);
+  const uint64_t edges[] = {0, 1, ~0ull, uint64_t(INT64_MIN), uint64_t(INT64_MAX), 0x80000000, 0x7fffffff, 63, 64};
+  const uint64_t fp_edges[] = {0x3ff8000000000000, 0x8000000000000000, 0x7ff0000000000000, 0x7ff0000000000001, 1,
+                               0xffffffff3fc00000, 0xffffffffff800000, 0xffffffff7fc00000, 0xffffffff7f7fffff};
+  for (unsigned o = 0; o < kNumOpcodes; o++) {
+    Opcode op = Opcode(o);
+    const OpInfo& oi = info(op);
+    SCOPED_TRACE(oi.name);
+    const int trials = op == Opcode::Fp ? 1000 : 60;
+    struct Trial {
+      uint64_t v[3];
+      FpImm fpi;
+      uint64_t fcsr;
+    };
+    std::vector<Trial> trials_in;
+    std::vector<Block> blocks;
+    for (int trial = 0; trial < trials; trial++) {
+      Trial t;
+      // Edge values in every combination for the first 81 trials of two operands.
+      for (unsigned k = 0; k < 3; k++) t.v[k] = trial < 81 ? edges[(k == 0 ? trial : trial / 9 + k) % 9] : rng();
+      t.fpi = {FpOp(rng() % unsigned(FpOp::Count)), rng() % 2 ? FpFmt::S : FpFmt::D,
+               uint8_t(rng() % 2 ? rng() % 5 : 7)};
+      t.fcsr = (rng() % 8) << 5;
+      if (op == Opcode::Fp)
+        for (uint64_t& x : t.v)
+          x = rng() % 3 == 0 ? fp_edges[rng() % std::size(fp_edges)] : rng() % 2 ? (rng() | 0xffffffff00000000) : x;
+      Block b = opcode_block(op, t.v[0], t.fpi);
+      ASSERT_EQ(verify(b), "");
+      optimize(b, true);
+      blocks.push_back(std::move(b));
+      trials_in.push_back(t);
+    }
+    Compiled c = compile(blocks);
+    ASSERT_EQ(c.fns.size(), blocks.size());
+    for (size_t i = 0; i < blocks.size(); i++) {
+      const Trial& t = trials_in[i];
+      SCOPED_TRACE(testing::Message() << std::hex << t.v[0] << " " << t.v[1] << " " << t.v[2] << " fp "
+                                      << to_string(t.fpi) << " fcsr " << t.fcsr);
+      std::vector<uint64_t> regs = {0, t.v[0], t.v[1], t.v[2], 0x1234, 0};
+      FakeHost jit_host, in_host;
+      Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs, t.fcsr);
+      Outcome in = run_interp(in_host, blocks[i], regs, t.fcsr);
+      expect_same(j, jit_host, in, in_host);
+      uint64_t ref[3], want;
+      for (unsigned a = 0; a < 3; a++)
+        ref[a] = oi.args[a] == Type::I32 ? uint32_t(t.v[a]) : oi.args[a] == Type::I1 ? t.v[a] != 0 : t.v[a];
+      if (eval_pure(op, ref[0], ref[1], ref[2], want)) {
+        EXPECT_EQ(j.s->regs[5], oi.result == Type::I32 ? uint32_t(want) : want);
+      }
+    }
+  }
+}
+
+// Loads and stores of every size, both extensions and a displacement, through the TLB
+// fast path (odd pages), the host (even pages) and across a page end (the host for all
+// but byte stores).
+TEST(JitLower, MemoryTakesTheSameFastAndSlowPathsAsTheInterpreter) {
+  const uint64_t pages[] = {FakeHost::kBase + 4096 + 16, FakeHost::kBase + 2 * 4096 + 16,
+                            FakeHost::kBase + 2 * 4096 - 9};
+  std::vector<Block> blocks;
+  for (uint8_t size : {1, 2, 4, 8}) {
+    for (bool sign : {false, true}) {
+      Block b = make_block();
+      b.num_insns = 3;
+      b.byte_len = 12;
+      b.insn_offset = {0, 4, 8};
+      Emitter e(b);
+      V64 addr = e.GetReg(1);
+      e.Store(addr, e.GetReg(2), MemImm{size, false, 8}.pack());  // s[bhwd] x2, 8(x1)
+      e.set_insn(1);
+      e.SetReg(e.Load(addr, MemImm{size, sign, 8}.pack()), 5);  // l[bhwd][u] x5, 8(x1)
+      e.set_insn(2);
+      e.SetReg(e.Load(addr, MemImm{size, sign, -8}.pack()), 6);  // l[bhwd][u] x6, -8(x1)
+      e.jump(0x2000);
+      ASSERT_EQ(verify(b), "");
+      blocks.push_back(b);
+    }
+  }
+  Compiled c = compile(blocks);
+  ASSERT_EQ(c.fns.size(), blocks.size());
+  for (size_t p = 0; p < std::size(pages); p++) {
+    for (size_t i = 0; i < blocks.size(); i++) {
+      SCOPED_TRACE(testing::Message() << std::hex << pages[p] << "\n" << print(blocks[i]));
+      FakeHost jit_host, in_host;
+      for (size_t k = 0; k < jit_host.ram.size(); k++) jit_host.ram[k] = in_host.ram[k] = uint8_t(k * 37 + 11);
+      std::vector<uint64_t> regs = {0, pages[p], 0xfedcba9887654321};
+      Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs);
+      Outcome in = run_interp(in_host, blocks[i], regs);
+      expect_same(j, jit_host, in, in_host);
+      EXPECT_EQ(j.exit.kind, ExitKind::Budget);
+      const bool byte = i < 2;
+      EXPECT_EQ(jit_host.calls.empty(), p == 0 || (p == 2 && byte)) << "only the mapped page avoids the host";
+    }
+  }
+}
+
+// A load that faults in the middle of a block: the earlier instruction's write stays, the
+// later one does not happen, pc names the load and icount counts what retired before it.
+TEST(JitLower, TrappingLoadLeavesPcAndIcountLikeTheInterpreter) {
+  std::vector<Block> blocks;
+  for (uint64_t addr : {uint64_t(0x100), FakeHost::kBase + 0x10000 - 4}) {  // unmapped; crossing the end of RAM
+    Block b = make_block();
+    b.pc = 0x8000;
+    b.num_insns = 3;
+    b.byte_len = 10;
+    b.insn_offset = {0, 4, 6};
+    Emitter e(b);
+    e.SetReg(e.Const(77), 5);
+    e.set_insn(1);
+    e.SetReg(e.Load(e.Const(addr), MemImm{8, false, 0}.pack()), 6);
+    e.set_insn(2);
+    e.SetReg(e.Const(99), 7);
+    e.jump(0x2000);
+    blocks.push_back(b);
+  }
+  Compiled c = compile(blocks);
+  ASSERT_EQ(c.fns.size(), blocks.size());
+  for (size_t i = 0; i < blocks.size(); i++) {
+    FakeHost jit_host, in_host;
+    Outcome j = run_jit(jit_host, c.fns[i], blocks[i], {});
+    Outcome in = run_interp(in_host, blocks[i], {});
+    expect_same(j, jit_host, in, in_host);
+    EXPECT_EQ(j.exit.kind, ExitKind::Trap);
+    EXPECT_EQ(j.exit.cause, 5u);
+    EXPECT_EQ(j.s->pc, 0x8004u);
+    EXPECT_EQ(j.s->icount, 1u);
+    EXPECT_EQ(j.s->regs[5], 77u);
+    EXPECT_EQ(j.s->regs[7], 0u);
+  }
+}
+
+// A slow-path store after which the host asks to stop: the block ends after the store.
+TEST(JitLower, StoreThatRequestsAnExitYieldsAfterTheStore) {
+  Block b = make_block();
+  b.num_insns = 3;
+  b.byte_len = 12;
+  b.insn_offset = {0, 4, 8};
+  Emitter e(b);
+  e.Store(e.Const(FakeHost::kBase + 64), e.Const(0x55), MemImm{4, false, 0}.pack());
+  e.set_insn(1);
+  e.Store(e.Const(FakeHost::kBase + 128), e.Const(0x66), MemImm{4, false, 0}.pack());
+  e.set_insn(2);
+  e.SetReg(e.Const(1), 5);
+  e.jump(0x2000);
+  Compiled c = compile({b});
+  ASSERT_EQ(c.fns.size(), 1u);
+  YieldingHost jit_host, in_host;
+  Outcome j = run_jit(jit_host, c.fns[0], b, {});
+  Outcome in = run_interp(in_host, b, {});
+  expect_same(j, jit_host, in, in_host);
+  EXPECT_EQ(j.exit.kind, ExitKind::Yield);
+  EXPECT_EQ(j.s->pc, 0x1004u);
+  EXPECT_EQ(j.s->icount, 1u);
+}
+
+// Every terminal, and host-call operations that trap, against the interpreter.
+TEST(JitLower, TerminalsAndTrapsMatchTheInterpreter) {
+  std::vector<Block> blocks;
+  auto block = [] {
+    Block b = make_block();
+    b.num_insns = 2;
+    b.byte_len = 8;
+    b.insn_offset = {0, 4};
+    return b;
+  };
+  for (uint64_t k : {0, 1}) {  // branch taken and not
+    Block b = block();
+    Emitter e(b);
+    e.set_insn(1);
+    e.branch(e.CmpEq(e.GetReg(1), e.Const(k)), 0x3000, 0x1008);
+    blocks.push_back(b);
+  }
+  {
+    Block b = block();
+    Emitter e(b);
+    e.jump_indirect(e.And(e.GetReg(2), e.Const(~1ull)));
+    blocks.push_back(b);
+  }
+  for (ExitKind kind : {ExitKind::Ecall, ExitKind::Ebreak, ExitKind::Trap, ExitKind::Wfi, ExitKind::Mret}) {
+    Block b = block();
+    Emitter e(b);
+    e.SetReg(e.Const(5), 9);
+    e.set_insn(1);
+    e.exit(kind, 0x1004, 0x1008, kind == ExitKind::Trap ? 2 : 0, kind == ExitKind::Trap ? 0x1234 : 0);
+    blocks.push_back(b);
+  }
+  for (Opcode op : {Opcode::LoadReserved, Opcode::StoreCond, Opcode::AtomicRmw}) {
+    Block b = block();
+    Emitter e(b);
+    e.set_insn(1);
+    Value addr = e.Const(0x40);  // outside RAM: traps
+    b.insts.push_back(Inst{op,
+                           1,
+                           {addr, op == Opcode::LoadReserved ? Value{} : Value(e.GetReg(2))},
+                           MemImm{4, true, 0, uint8_t(AtomicOp::Add)}.pack()});
+    e.SetReg(V64{{uint32_t(b.insts.size() - 1)}}, 5);
+    e.jump(0x2000);
+    blocks.push_back(b);
+  }
+  Compiled c = compile(blocks);
+  ASSERT_EQ(c.fns.size(), blocks.size());
+  for (size_t i = 0; i < blocks.size(); i++) {
+    SCOPED_TRACE(print(blocks[i]));
+    FakeHost jit_host, in_host;
+    std::vector<uint64_t> regs = {0, 1, 0x4567};
+    Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs);
+    Outcome in = run_interp(in_host, blocks[i], regs);
+    expect_same(j, jit_host, in, in_host);
+  }
+}
+
+// Freeing one unit leaves the others' code running.
+TEST(JitSession, UnitsAreFreedIndependently) {
+  Block b = make_block();
+  Emitter e(b);
+  e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
+  e.jump(0x2000);
+  Compiled first = compile({b});
+  Compiled second = compile({b});
+  ASSERT_EQ(first.fns.size(), 1u);
+  ASSERT_EQ(second.fns.size(), 1u);
+  first.unit.reset();
+  FakeHost host;
+  Outcome r = run_jit(host, second.fns[0], b, {0, 41});
+  EXPECT_EQ(r.s->regs[1], 42u);
+  EXPECT_EQ(r.s->pc, 0x2000u);
+  EXPECT_EQ(r.s->icount, 1u);
+}
