@@ -84,7 +84,6 @@ class Lowering {
     f_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
     s_ = f_->getArg(0);
     host_ = f_->getArg(1);
-    f_->addParamAttr(0, llvm::Attribute::NoAlias);
     f_->addParamAttr(0, llvm::Attribute::NonNull);
     ir_.SetInsertPoint(llvm::BasicBlock::Create(ir_.getContext(), "entry", f_));
     out_ = ir_.CreateAlloca(i64_, nullptr, "out");
