@@ -56,13 +56,15 @@ Outcome run_interp(FakeHost& host, const Block& b, const std::vector<uint64_t>& 
   return r;
 }
 
-jit::Session& session() {
-  static std::unique_ptr<jit::Session> s = [] {
+// One session with LLVM's O2 pipeline, one that hands the IR to code generation as lowered.
+jit::Session& session(bool optimize = true) {
+  static std::unique_ptr<jit::Session> sessions[2];
+  std::unique_ptr<jit::Session>& s = sessions[optimize];
+  if (!s) {
     std::string error;
-    auto made = jit::Session::create(true, error);
-    if (!made) ADD_FAILURE() << error;
-    return made;
-  }();
+    s = jit::Session::create(optimize, error);
+    if (!s) ADD_FAILURE() << error;
+  }
   return *s;
 }
 
@@ -72,7 +74,7 @@ struct Compiled {
   std::vector<jit::BlockFn> fns;
 };
 
-Compiled compile(const std::vector<Block>& blocks) {
+Compiled compile(const std::vector<Block>& blocks, bool optimize = true) {
   static unsigned next_unit = 0;
   const std::string prefix = "unit" + std::to_string(next_unit++) + "_block";
   auto ctx = std::make_unique<llvm::LLVMContext>();
@@ -83,7 +85,7 @@ Compiled compile(const std::vector<Block>& blocks) {
   }
   Compiled c;
   std::string error;
-  c.unit = session().add(std::move(ctx), std::move(m), error);
+  c.unit = session(optimize).add(std::move(ctx), std::move(m), error);
   EXPECT_NE(c.unit, nullptr) << error;
   if (!c.unit) return c;
   for (size_t i = 0; i < blocks.size(); i++) {
@@ -180,9 +182,11 @@ TEST(JitLower, LowersEveryOpcodeOfTheTable) {
   EXPECT_EQ(m.getFunction("unknown"), nullptr);
 }
 
-// ir_test's IrInterpreter.ImplementsEveryOpcodeLikeTheReference, through the JIT, and
-// compared with both the reference and the interpreter.
-TEST(JitLower, ImplementsEveryOpcodeLikeTheInterpreter) {
+// ir_test's IrInterpreter.ImplementsEveryOpcodeLikeTheReference, through the JIT with and
+// without LLVM's optimizations, compared with both the reference and the interpreter.
+class JitOpcodes : public ::testing::TestWithParam<bool> {};
+
+TEST_P(JitOpcodes, ImplementsEveryOpcodeLikeTheInterpreter) {
   std::mt19937_64 rng(3);
   const uint64_t edges[] = {0, 1, ~0ull, uint64_t(INT64_MIN), uint64_t(INT64_MAX), 0x80000000, 0x7fffffff, 63, 64};
   const uint64_t fp_edges[] = {0x3ff8000000000000, 0x8000000000000000, 0x7ff0000000000000, 0x7ff0000000000001, 1,
@@ -215,7 +219,7 @@ TEST(JitLower, ImplementsEveryOpcodeLikeTheInterpreter) {
       blocks.push_back(std::move(b));
       trials_in.push_back(t);
     }
-    Compiled c = compile(blocks);
+    Compiled c = compile(blocks, GetParam());
     ASSERT_EQ(c.fns.size(), blocks.size());
     for (size_t i = 0; i < blocks.size(); i++) {
       const Trial& t = trials_in[i];
@@ -235,6 +239,9 @@ TEST(JitLower, ImplementsEveryOpcodeLikeTheInterpreter) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(OptimizedAndNot, JitOpcodes, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "O2" : "Unoptimized"; });
 
 // Loads and stores of every size, both extensions and a displacement, through the TLB
 // fast path (odd pages), the host (even pages) and across a page end (the host for all
