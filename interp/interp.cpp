@@ -68,6 +68,8 @@ struct CompiledBlock {
   CompiledBlock* next[2] = {nullptr, nullptr};
   uint64_t link_gen = 0;
   bool dead = false;
+  uint32_t heat = 0;          // interpreted runs, for the tier
+  NativeFn native = nullptr;  // run instead of the ops when set
   uint64_t next_insn_pc(unsigned idx) const { return pc + (idx + 1 < num_insns ? insn_offset[idx + 1] : byte_len); }
 };
 
@@ -477,6 +479,19 @@ CompiledBlock* Interpreter::lookup(ir::GuestState& s, uint64_t pc, bool single) 
   return b;
 }
 
+bool Interpreter::install(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn) {
+  auto it = cache_.find(Key{pc, phys, mode, false});
+  if (it == cache_.end()) return false;
+  it->second->native = fn;
+  if (!fn) it->second->heat = 0;
+  return true;
+}
+
+bool Interpreter::has_run(uint64_t pc, uint64_t phys, uint32_t mode) const {
+  auto it = cache_.find(Key{pc, phys, mode, false});
+  return it != cache_.end() && (it->second->heat || it->second->native);
+}
+
 void Interpreter::drop(CompiledBlock* b) {
   if (b->dead) return;
   b->dead = true;
@@ -498,6 +513,7 @@ void Interpreter::drop(CompiledBlock* b) {
 
 bool Interpreter::invalidate(uint64_t addr, uint64_t len) {
   if (len == 0) return false;
+  const bool native = tier_ && tier_->invalidated(addr, len);
   std::vector<CompiledBlock*> victims;
   for (uint64_t page = addr >> 12; page <= (addr + len - 1) >> 12; page++) {
     auto it = by_page_.find(page);
@@ -506,7 +522,7 @@ bool Interpreter::invalidate(uint64_t addr, uint64_t len) {
       for (auto [start, n] : b->ranges)
         if (start < addr + len && addr < start + n) victims.push_back(b);
   }
-  if (victims.empty()) return false;
+  if (victims.empty()) return native;
   for (CompiledBlock* b : victims) drop(b);
   std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
   generation_++;
@@ -514,6 +530,7 @@ bool Interpreter::invalidate(uint64_t addr, uint64_t len) {
 }
 
 void Interpreter::flush() {
+  if (tier_) tier_->flushed();
   for (auto& [k, b] : cache_) graveyard_.push_back(std::move(b));
   cache_.clear();
   by_page_.clear();
@@ -575,6 +592,7 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
 
   graveyard_.clear();
   for (;;) {
+    if (tier_ && tier_->ready.load(std::memory_order_acquire)) tier_->poll();
     if (s.exit_request) {
       s.exit_request = 0;
       exit = {ir::ExitKind::Yield, s.pc};
@@ -606,6 +624,21 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
       exit = {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
       goto done;
     }
+    if (blk->native && !tracing) {
+      const uint64_t before = s.icount;
+      const uint64_t r = blk->native(&s, &host_, limit);
+      stats_.native_insns += s.icount - before;
+      prev = nullptr;
+      if (r == kNativeNext) continue;
+      if (r == kNativeTrap)
+        exit = {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
+      else if (r == kNativeYield)
+        exit = {ir::ExitKind::Yield, s.pc};
+      else
+        exit = *reinterpret_cast<const ir::ExitInfo*>(r);
+      goto done;
+    }
+    if (tier_ && !blk->single && ++blk->heat == threshold_) tier_->hot(s, blk->pc, blk->phys);
     prepare(blk);
     if (tracing) on_insn(s, s.pc);
     base = s.icount;

@@ -1,6 +1,7 @@
 // The IR interpreter: translates guest blocks on demand, lowers their IR to a compact
 // threaded form, caches them by (pc, mode) and runs them with direct chaining.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,6 +19,29 @@ using Translator =
 
 struct CompiledBlock;
 
+// Native code for a region that starts at one of the interpreter's blocks (jit/). It runs
+// with the same budget rule as the interpreter (it never starts a block with more
+// instructions than `limit - s->icount`) and returns kNativeNext (s->pc is where execution
+// continues), kNativeTrap, kNativeYield, or the address of the ExitInfo of an Exit terminal.
+using NativeFn = uint64_t (*)(ir::GuestState* s, ir::Host* host, uint64_t limit);
+constexpr uint64_t kNativeNext = 0, kNativeTrap = 1, kNativeYield = 2;
+
+// A faster tier for hot code. The interpreter reports hot blocks, installs native code only
+// between blocks, and tells the tier when translations go away.
+class Tier {
+ public:
+  virtual ~Tier() = default;
+  // The block (pc, phys, s.mode) has run the threshold number of times.
+  virtual void hot(ir::GuestState& s, uint64_t pc, uint64_t phys) = 0;
+  // Called between blocks, with no native code running, whenever `ready` is set.
+  virtual void poll() = 0;
+  // Native code overlapping the physical range must stop being used; it may be running
+  // (the write came from it), so it is freed later, in poll(). True if there was any.
+  virtual bool invalidated(uint64_t addr, uint64_t len) = 0;
+  virtual void flushed() = 0;
+  std::atomic<bool> ready{false};
+};
+
 class Interpreter final : public ir::Engine {
  public:
   Interpreter(ir::Host& host, Translator translator, bool check_ir);
@@ -31,6 +55,16 @@ class Interpreter final : public ir::Engine {
   const ir::EngineStats& stats() const override { return stats_; }
   ir::Block translate_for_dump(ir::GuestState& s, uint64_t pc) override;
 
+  // Hot blocks are reported to `tier` after `threshold` interpreted runs.
+  void set_tier(Tier* tier, unsigned threshold) { tier_ = tier, threshold_ = threshold; }
+  // The optimized IR of the block at pc, exactly as the interpreter translates it.
+  ir::Block build_block(ir::GuestState& s, uint64_t pc) { return build_ir(s, pc, 64, check_ir_); }
+  // Runs `fn` instead of interpreting the block (pc, phys, mode); false if that block is
+  // no longer translated. A null `fn` goes back to interpreting (and counting) it.
+  bool install(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn);
+  // Whether the block (pc, phys, mode) has run at all (interpreted or native).
+  bool has_run(uint64_t pc, uint64_t phys, uint32_t mode) const;
+
  private:
   ir::Block build_ir(ir::GuestState& s, uint64_t pc, unsigned max_insns, bool check);
   CompiledBlock* lookup(ir::GuestState& s, uint64_t pc, bool single);
@@ -41,6 +75,8 @@ class Interpreter final : public ir::Engine {
   Translator translator_;
   bool check_ir_;
   ir::EngineStats stats_;
+  Tier* tier_ = nullptr;
+  unsigned threshold_ = 0;
 
   struct Key {
     uint64_t pc, phys;
