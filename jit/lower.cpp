@@ -67,10 +67,11 @@ static_assert((ir::kTlbEntries & (ir::kTlbEntries - 1)) == 0, "the TLB index is 
 
 class Lowering {
  public:
-  Lowering(const ir::Block& b, llvm::Module& m, std::string& error)
-      : b_(b),
+  Lowering(const std::vector<ir::Block>& blocks, llvm::Module& m, std::deque<ir::ExitInfo>& exits, std::string& error)
+      : blocks_(blocks),
         m_(m),
         ir_(m.getContext()),
+        exits_(exits),
         error_(error),
         i8_(ir_.getInt8Ty()),
         i32_(ir_.getInt32Ty()),
@@ -78,20 +79,47 @@ class Lowering {
         ptr_(ir_.getPtrTy()) {}
 
   llvm::Function* run(const std::string& name) {
-    auto* fty = llvm::FunctionType::get(i64_, {ptr_, ptr_}, false);
+    if (blocks_.empty()) return fail("empty region");
     if (m_.getFunction(name)) return fail("function " + name + " already exists");
-    if (b_.insn_offset.size() < b_.num_insns) return fail("block has fewer instruction offsets than instructions");
+    for (const ir::Block& b : blocks_)
+      if (b.insn_offset.size() < b.num_insns || b.num_insns == 0)
+        return fail("block has fewer instruction offsets than instructions");
+    auto* fty = llvm::FunctionType::get(i64_, {ptr_, ptr_, i64_}, false);
     f_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
     s_ = f_->getArg(0);
     host_ = f_->getArg(1);
+    limit_ = f_->getArg(2);
     f_->addParamAttr(0, llvm::Attribute::NonNull);
-    ir_.SetInsertPoint(llvm::BasicBlock::Create(ir_.getContext(), "entry", f_));
+    auto& ctx = ir_.getContext();
+    llvm::MDBuilder md(ctx);
+    llvm::MDNode* root = md.createTBAARoot("polyemu");
+    auto scalar = [&](const char* name) {
+      llvm::MDNode* t = md.createTBAAScalarTypeNode(name, root);
+      return md.createTBAAStructTagNode(t, t, 0);
+    };
+    tbaa_reg_ = scalar("guest register");
+    tbaa_mem_ = scalar("guest memory");
+    tbaa_state_ = scalar("engine state");
+    ir_.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f_));
     out_ = ir_.CreateAlloca(i64_, nullptr, "out");
-    base_ = ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount)), "icount");
-    v_.assign(b_.insts.size(), nullptr);
-    for (size_t i = 0; i < b_.insts.size(); i++)
-      if (!inst(i)) return erase();
-    if (!terminal()) return erase();
+    ic_ = ir_.CreateAlloca(i64_, nullptr, "ic");
+    pc_slot_ = ir_.CreateAlloca(i64_, nullptr, "next_pc");
+    ret_slot_ = ir_.CreateAlloca(i64_, nullptr, "ret");
+    ir_.CreateStore(ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount))), ic_);
+    for (size_t i = 0; i < blocks_.size(); i++) {
+      heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
+      index_.emplace(blocks_[i].pc, unsigned(i));
+    }
+    ir_.CreateBr(heads_[0]);
+
+    leave_ = llvm::BasicBlock::Create(ctx, "leave", f_);
+    ir_.SetInsertPoint(leave_);
+    ir_.CreateStore(ir_.CreateLoad(i64_, ic_), field(offsetof(ir::GuestState, icount)));
+    ir_.CreateStore(ir_.CreateLoad(i64_, pc_slot_), field(offsetof(ir::GuestState, pc)));
+    ir_.CreateRet(ir_.CreateLoad(i64_, ret_slot_));
+
+    for (size_t i = 0; i < blocks_.size(); i++)
+      if (!block(unsigned(i))) return erase();
     return f_;
   }
 
@@ -106,30 +134,70 @@ class Lowering {
   }
 
   llvm::Value* field(size_t offset) { return ir_.CreateConstInBoundsGEP1_64(i8_, s_, offset); }
+  template <typename T>
+  T* tag(T* access, llvm::MDNode* type) {
+    access->setMetadata(llvm::LLVMContext::MD_tbaa, type);
+    return access;
+  }
   llvm::Value* reg(uint64_t idx) { return field(offsetof(ir::GuestState, regs) + idx * sizeof(uint64_t)); }
   llvm::Constant* k64(uint64_t v) { return ir_.getInt64(v); }
+  llvm::MDNode* rare() { return llvm::MDBuilder(ir_.getContext()).createBranchWeights(1, 1000); }
 
-  uint64_t insn_pc(unsigned insn) const { return b_.pc + b_.insn_offset[insn]; }
+  uint64_t insn_pc(unsigned insn) const { return b_->pc + b_->insn_offset[insn]; }
   uint64_t next_insn_pc(unsigned insn) const {
-    return b_.pc + (insn + 1 < b_.num_insns ? b_.insn_offset[insn + 1] : b_.byte_len);
+    return b_->pc + (insn + 1 < b_->num_insns ? b_->insn_offset[insn + 1] : b_->byte_len);
   }
   // The interpreter's BEFORE_HOST_CALL: the host sees the instructions before this one
   // retired and pc at this one.
-  void set_position(unsigned insn) { set_position(insn, insn_pc(insn)); }
-  void set_position(unsigned retired, uint64_t pc) {
-    ir_.CreateStore(ir_.CreateAdd(base_, k64(retired)), field(offsetof(ir::GuestState, icount)));
-    ir_.CreateStore(k64(pc), field(offsetof(ir::GuestState, pc)));
+  void set_position(unsigned insn) {
+    ir_.CreateStore(ir_.CreateAdd(base_, k64(insn)), field(offsetof(ir::GuestState, icount)));
+    ir_.CreateStore(k64(insn_pc(insn)), field(offsetof(ir::GuestState, pc)));
+  }
+  // Leaves the function: `retired` counts from the start of the running block.
+  void leave(llvm::Value* icount, llvm::Value* pc, uint64_t ret) {
+    ir_.CreateStore(icount, ic_);
+    ir_.CreateStore(pc, pc_slot_);
+    ir_.CreateStore(k64(ret), ret_slot_);
+    ir_.CreateBr(leave_);
   }
 
-  // Shared exit paths per guest instruction.
+  // Lowers block i: the budget and exit-request check, its instructions, its terminal.
+  bool block(unsigned i) {
+    b_ = &blocks_[i];
+    auto& ctx = ir_.getContext();
+    ir_.SetInsertPoint(heads_[i]);
+    llvm::Value* icount = ir_.CreateLoad(i64_, ic_);
+    llvm::Value* request = ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, exit_request)));
+    llvm::Value* no_room = ir_.CreateICmpULT(ir_.CreateSub(limit_, icount), k64(b_->num_insns));
+    llvm::Value* stop = ir_.CreateOr(ir_.CreateICmpNE(request, ir_.getInt32(0)), no_room);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
+    llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
+    ir_.CreateCondBr(stop, stopped, body, rare());
+    ir_.SetInsertPoint(stopped);
+    leave(icount, k64(b_->pc), interp::kNativeNext);
+
+    ir_.SetInsertPoint(body);
+    base_ = icount;
+    traps_.clear();
+    yields_.clear();
+    v_.assign(b_->insts.size(), nullptr);
+    // A CSR write may change the mode the region was compiled for: leave after it.
+    stays_ = true;
+    for (const ir::Inst& x : b_->insts)
+      if (x.op == Opcode::Csr) stays_ = false;
+    for (size_t k = 0; k < b_->insts.size(); k++)
+      if (!inst(k)) return false;
+    return terminal();
+  }
+
+  // Shared exit paths per guest instruction of the running block.
   llvm::BasicBlock* trap_block(unsigned insn) {
     llvm::BasicBlock*& bb = traps_[insn];
     if (!bb) {
       auto saved = ir_.saveIP();
       bb = llvm::BasicBlock::Create(ir_.getContext(), "trap", f_);
       ir_.SetInsertPoint(bb);
-      set_position(insn);
-      ir_.CreateRet(k64(uint64_t(BlockExit::Trap)));
+      leave(ir_.CreateAdd(base_, k64(insn)), k64(insn_pc(insn)), interp::kNativeTrap);
       ir_.restoreIP(saved);
     }
     return bb;
@@ -140,8 +208,7 @@ class Lowering {
       auto saved = ir_.saveIP();
       bb = llvm::BasicBlock::Create(ir_.getContext(), "yield", f_);
       ir_.SetInsertPoint(bb);
-      set_position(insn + 1, next_insn_pc(insn));
-      ir_.CreateRet(k64(uint64_t(BlockExit::Yield)));
+      leave(ir_.CreateAdd(base_, k64(insn + 1)), k64(next_insn_pc(insn)), interp::kNativeYield);
       ir_.restoreIP(saved);
     }
     return bb;
@@ -154,13 +221,12 @@ class Lowering {
     llvm::FunctionCallee callee = m_.getOrInsertFunction(name, llvm::FunctionType::get(i32_, types, false));
     llvm::Value* status = ir_.CreateCall(callee, args);
     llvm::BasicBlock* ok = llvm::BasicBlock::Create(ir_.getContext(), "ok", f_);
-    llvm::MDNode* rare = llvm::MDBuilder(ir_.getContext()).createBranchWeights(1, 1000);
     if (may_yield) {
-      llvm::SwitchInst* sw = ir_.CreateSwitch(status, ok, 2, rare);
+      llvm::SwitchInst* sw = ir_.CreateSwitch(status, ok, 2, rare());
       sw->addCase(ir_.getInt32(kTrapped), trap_block(insn));
       sw->addCase(ir_.getInt32(kYield), yield_block(insn));
     } else {
-      ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), trap_block(insn), ok, rare);
+      ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), trap_block(insn), ok, rare());
     }
     ir_.SetInsertPoint(ok);
   }
@@ -168,14 +234,14 @@ class Lowering {
   llvm::Value* arg(const ir::Inst& x, unsigned k) { return v_[x.args[k].id]; }
 
   bool inst(size_t i) {
-    const ir::Inst& x = b_.insts[i];
+    const ir::Inst& x = b_->insts[i];
     const ir::OpInfo& oi = ir::info(x.op);
     for (unsigned k = 0; k < 3; k++) {
       if (oi.args[k] == ir::Type::None) continue;
       if (!x.args[k].valid() || x.args[k].id >= i || !v_[x.args[k].id])
         return fail(std::string(oi.name) + ": operand is not an earlier value"), false;
     }
-    if (x.insn >= b_.num_insns) return fail(std::string(oi.name) + ": guest instruction index out of range"), false;
+    if (x.insn >= b_->num_insns) return fail(std::string(oi.name) + ": guest instruction index out of range"), false;
     switch (x.op) {
 #define OP(name, res, a0, a1, a2, flags) \
   case Opcode::name:                     \
@@ -195,11 +261,11 @@ class Lowering {
   llvm::Value* op_Const(const ir::Inst& x) { return k64(x.imm); }
   llvm::Value* op_GetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("GetReg: register out of range"), nullptr;
-    return ir_.CreateLoad(i64_, reg(x.imm));
+    return tag(ir_.CreateLoad(i64_, reg(x.imm)), tbaa_reg_);
   }
   llvm::Value* op_SetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("SetReg: register out of range"), nullptr;
-    ir_.CreateStore(arg(x, 0), reg(x.imm));
+    tag(ir_.CreateStore(arg(x, 0), reg(x.imm)), tbaa_reg_);
     return nullptr;
   }
 
@@ -290,19 +356,21 @@ class Lowering {
   // The interpreter's LOAD/STORE macros: a hit in the current data TLB for this access
   // kind, not crossing the page, reads or writes host memory directly.
   llvm::Value* tlb_hit(llvm::Value* addr, unsigned size, size_t tag_offset, llvm::Value*& entry) {
-    llvm::Value* tlb = ir_.CreateZExt(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, data_tlb))), i64_);
+    llvm::Value* tlb =
+        ir_.CreateZExt(tag(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, data_tlb))), tbaa_state_), i64_);
     llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(addr, 12), k64(ir::kTlbEntries - 1));
     llvm::Value* off = ir_.CreateAdd(ir_.CreateMul(tlb, k64(sizeof(ir::TlbEntry) * ir::kTlbEntries)),
                                      ir_.CreateMul(index, k64(sizeof(ir::TlbEntry))));
     entry = ir_.CreateInBoundsGEP(i8_, field(offsetof(ir::GuestState, tlb)), off);
-    llvm::Value* tag = ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset));
+    llvm::Value* tag =
+        this->tag(ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset)), tbaa_state_);
     llvm::Value* same_page = ir_.CreateICmpEQ(tag, ir_.CreateAnd(addr, k64(~0xfffull)));
     llvm::Value* fits = ir_.CreateICmpULE(ir_.CreateAnd(addr, k64(0xfff)), k64(4096 - size));
     return ir_.CreateAnd(same_page, fits);
   }
   llvm::Value* host_pointer(llvm::Value* entry, llvm::Value* addr) {
-    llvm::Value* addend =
-        ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend)));
+    llvm::Value* addend = tag(
+        ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend))), tbaa_state_);
     return ir_.CreateIntToPtr(ir_.CreateAdd(addr, addend), ptr_);
   }
 
@@ -320,7 +388,8 @@ class Lowering {
     ir_.CreateCondBr(hit, fast, slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
 
     ir_.SetInsertPoint(fast);
-    llvm::Value* fast_value = extend(ir_.CreateAlignedLoad(ty, host_pointer(entry, addr), llvm::MaybeAlign(1)), m.sign);
+    llvm::Value* fast_value =
+        extend(tag(ir_.CreateAlignedLoad(ty, host_pointer(entry, addr), llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(slow);
@@ -351,7 +420,8 @@ class Lowering {
     ir_.CreateCondBr(hit, fast, slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
 
     ir_.SetInsertPoint(fast);
-    ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), ty), host_pointer(entry, addr), llvm::MaybeAlign(1));
+    tag(ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), ty), host_pointer(entry, addr), llvm::MaybeAlign(1)),
+        tbaa_mem_);
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(slow);
@@ -401,35 +471,51 @@ class Lowering {
 
   // Terminal ----------------------------------------------------------------------------
 
-  void finish(llvm::Value* pc, uint64_t retired, BlockExit e) {
-    ir_.CreateStore(ir_.CreateAdd(base_, k64(retired)), field(offsetof(ir::GuestState, icount)));
-    ir_.CreateStore(pc, field(offsetof(ir::GuestState, pc)));
-    ir_.CreateRet(k64(uint64_t(e)));
+  // Continues at `pc` with `icount` retired: inside the region when pc starts one of its
+  // blocks, otherwise back in the dispatcher.
+  void edge(uint64_t pc, llvm::Value* icount) {
+    auto it = index_.find(pc);
+    if (stays_ && it != index_.end()) {
+      ir_.CreateStore(icount, ic_);
+      ir_.CreateBr(heads_[it->second]);
+    } else {
+      leave(icount, k64(pc), interp::kNativeNext);
+    }
   }
   bool terminal() {
-    const ir::Terminal& t = b_.term;
+    const ir::Terminal& t = b_->term;
     auto value = [&](ir::Type want) -> llvm::Value* {
-      if (!t.value.valid() || t.value.id >= b_.insts.size() || b_.type_of(t.value) != want) return nullptr;
+      if (!t.value.valid() || t.value.id >= b_->insts.size() || b_->type_of(t.value) != want) return nullptr;
       return v_[t.value.id];
     };
+    llvm::Value* done = ir_.CreateAdd(base_, k64(b_->num_insns));
     switch (t.kind) {
-      case ir::Terminal::Kind::Jump: finish(k64(t.target), b_.num_insns, BlockExit::Next); return true;
+      case ir::Terminal::Kind::Jump: edge(t.target, done); return true;
       case ir::Terminal::Kind::Branch: {
         llvm::Value* c = value(ir::Type::I1);
         if (!c) return fail("Branch: condition is not an I1 value"), false;
-        finish(ir_.CreateSelect(c, k64(t.target), k64(t.fallthrough)), b_.num_insns, BlockExit::Next);
+        auto& ctx = ir_.getContext();
+        llvm::BasicBlock* taken = llvm::BasicBlock::Create(ctx, "taken", f_);
+        llvm::BasicBlock* not_taken = llvm::BasicBlock::Create(ctx, "not_taken", f_);
+        ir_.CreateCondBr(c, taken, not_taken);
+        ir_.SetInsertPoint(taken);
+        edge(t.target, done);
+        ir_.SetInsertPoint(not_taken);
+        edge(t.fallthrough, done);
         return true;
       }
       case ir::Terminal::Kind::JumpIndirect: {
         llvm::Value* target = value(ir::Type::I64);
         if (!target) return fail("JumpIndirect: target is not an I64 value"), false;
-        finish(target, b_.num_insns, BlockExit::Next);
+        leave(done, target, interp::kNativeNext);
         return true;
       }
       case ir::Terminal::Kind::Exit: {
         // As the interpreter's L_Exit: a trapping instruction does not retire.
         bool retires = t.exit != ir::ExitKind::Trap && t.exit != ir::ExitKind::Ecall && t.exit != ir::ExitKind::Ebreak;
-        finish(k64(retires ? t.fallthrough : t.target), b_.num_insns - (retires ? 0 : 1), BlockExit::Terminal);
+        exits_.push_back({t.exit, t.target, t.cause, t.tval});
+        leave(ir_.CreateAdd(base_, k64(b_->num_insns - (retires ? 0 : 1))), k64(retires ? t.fallthrough : t.target),
+              reinterpret_cast<uint64_t>(&exits_.back()));
         return true;
       }
       case ir::Terminal::Kind::None: break;
@@ -437,35 +523,41 @@ class Lowering {
     return fail("block has no terminal"), false;
   }
 
-  const ir::Block& b_;
+  const std::vector<ir::Block>& blocks_;
+  const ir::Block* b_ = nullptr;  // the block being lowered
   llvm::Module& m_;
   llvm::IRBuilder<> ir_;
+  std::deque<ir::ExitInfo>& exits_;
   std::string& error_;
   llvm::Type *i8_, *i32_, *i64_, *ptr_;
   llvm::Function* f_ = nullptr;
-  llvm::Value* s_ = nullptr;
-  llvm::Value* host_ = nullptr;
-  llvm::Value* out_ = nullptr;
-  llvm::Value* base_ = nullptr;  // icount at entry
+  llvm::Value *s_ = nullptr, *host_ = nullptr, *limit_ = nullptr;
+  llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr;
+  llvm::MDNode *tbaa_reg_ = nullptr, *tbaa_mem_ = nullptr, *tbaa_state_ = nullptr;
+  std::vector<llvm::BasicBlock*> heads_;
+  std::map<uint64_t, unsigned> index_;  // block pc -> block index
+  llvm::BasicBlock* leave_ = nullptr;
+  llvm::Value* base_ = nullptr;  // icount at entry of the running block
+  bool stays_ = true;            // the running block may continue inside the region
   std::vector<llvm::Value*> v_;
   std::map<unsigned, llvm::BasicBlock*> traps_, yields_;
 };
 
 }  // namespace
 
-ir::ExitInfo exit_info(BlockExit e, const ir::Terminal& term, const ir::GuestState& s) {
-  switch (e) {
-    case BlockExit::Next: return {ir::ExitKind::None, s.pc};
-    case BlockExit::Trap: return {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
-    case BlockExit::Yield: return {ir::ExitKind::Yield, s.pc};
-    case BlockExit::Terminal: return {term.exit, term.target, term.cause, term.tval};
+ir::ExitInfo decode_exit(uint64_t ret, const ir::GuestState& s) {
+  switch (ret) {
+    case interp::kNativeNext: return {ir::ExitKind::None, s.pc};
+    case interp::kNativeTrap: return {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
+    case interp::kNativeYield: return {ir::ExitKind::Yield, s.pc};
+    default: return *reinterpret_cast<const ir::ExitInfo*>(ret);
   }
-  return {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
 }
 
-llvm::Function* lower_block(const ir::Block& b, llvm::Module& m, const std::string& name, std::string& error) {
+llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
+                             std::deque<ir::ExitInfo>& exits, std::string& error) {
   error.clear();
-  return Lowering(b, m, error).run(name);
+  return Lowering(blocks, m, exits, error).run(name);
 }
 
 std::vector<std::pair<std::string, void*>> runtime_symbols() {

@@ -1,15 +1,23 @@
-// Lowers one IR block to an LLVM function with the same effects as the interpreter:
+// Lowers a region (one or more IR blocks of one code page) to an LLVM function with the
+// effects the interpreter would have running the same blocks one after another:
 //
-//   uint64_t fn(ir::GuestState* s, ir::Host* host)   // returns a BlockExit
+//   uint64_t fn(ir::GuestState* s, ir::Host* host, uint64_t limit)   // an interp::NativeFn
 //
+// blocks[0] is the entry. A Jump or Branch to the start of another block of the region
+// continues inside the function; every other edge returns to the dispatcher. Guest
+// registers live in SSA values while the function runs and are written back to `s` when it
+// returns. Before each block the budget (`limit`) and `s->exit_request` are checked, as the
+// interpreter checks them between blocks, so exits happen at the same instruction counts.
 // Pure opcodes become inline LLVM IR; memory takes an inline fast path through the data
 // TLB; the rest calls the C helpers named by runtime_symbols(), which the session binds.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "interp/interp.h"
 #include "ir/engine.h"
 #include "ir/ir.h"
 
@@ -20,23 +28,15 @@ class Module;
 
 namespace polyemu::jit {
 
-// How a compiled block left. In every case s->pc is where execution continues (for Trap:
-// the trapping instruction) and s->icount counts the instructions retired.
-enum class BlockExit : uint64_t {
-  Next = 0,      // Jump, Branch or JumpIndirect: s->pc is the next block
-  Trap = 1,      // an instruction trapped: s->trap_cause/trap_tval say why
-  Yield = 2,     // a store made the host request an exit: s->pc is the next instruction
-  Terminal = 3,  // the block's Exit terminal: the terminal says which exit
-};
+// Adds the function `name` computing the region to `m`. The ExitInfo of each Exit terminal
+// is appended to `exits`, whose elements the code returns by address (so they must outlive
+// it). Returns nullptr with `error` set when a block holds something the lowering does not
+// know.
+llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
+                             std::deque<ir::ExitInfo>& exits, std::string& error);
 
-using BlockFn = uint64_t (*)(ir::GuestState*, ir::Host*);
-
-// The ExitInfo the interpreter reports for the same exit (kind None for Next).
-ir::ExitInfo exit_info(BlockExit e, const ir::Terminal& term, const ir::GuestState& s);
-
-// Adds the function `name` computing block `b` to `m`. Returns the function, or nullptr
-// with `error` set when the block holds something the lowering does not know.
-llvm::Function* lower_block(const ir::Block& b, llvm::Module& m, const std::string& name, std::string& error);
+// The ExitInfo the interpreter reports for a native function's return value.
+ir::ExitInfo decode_exit(uint64_t ret, const ir::GuestState& s);
 
 // The helper functions lowered code calls, by symbol name, for the session to define.
 std::vector<std::pair<std::string, void*>> runtime_symbols();

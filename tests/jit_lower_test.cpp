@@ -6,6 +6,7 @@
 #include <llvm/IR/Module.h>
 
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <random>
 
@@ -71,7 +72,8 @@ jit::Session& session(bool optimize = true) {
 // Blocks compiled together into one unit, one function each.
 struct Compiled {
   std::unique_ptr<jit::Session::Unit> unit;
-  std::vector<jit::BlockFn> fns;
+  std::vector<polyemu::interp::NativeFn> fns;
+  std::deque<ExitInfo> exits;
 };
 
 Compiled compile(const std::vector<Block>& blocks, bool optimize = true) {
@@ -79,27 +81,27 @@ Compiled compile(const std::vector<Block>& blocks, bool optimize = true) {
   const std::string prefix = "unit" + std::to_string(next_unit++) + "_block";
   auto ctx = std::make_unique<llvm::LLVMContext>();
   auto m = std::make_unique<llvm::Module>("jit_lower_test", *ctx);
+  Compiled c;
   for (size_t i = 0; i < blocks.size(); i++) {
     std::string error;
-    EXPECT_NE(jit::lower_block(blocks[i], *m, prefix + std::to_string(i), error), nullptr) << error;
+    EXPECT_NE(jit::lower_region({blocks[i]}, *m, prefix + std::to_string(i), c.exits, error), nullptr) << error;
   }
-  Compiled c;
   std::string error;
   c.unit = session(optimize).add(std::move(ctx), std::move(m), error);
   EXPECT_NE(c.unit, nullptr) << error;
   if (!c.unit) return c;
   for (size_t i = 0; i < blocks.size(); i++) {
-    c.fns.push_back(reinterpret_cast<jit::BlockFn>(c.unit->lookup(prefix + std::to_string(i), error)));
+    c.fns.push_back(reinterpret_cast<polyemu::interp::NativeFn>(c.unit->lookup(prefix + std::to_string(i), error)));
     EXPECT_NE(c.fns.back(), nullptr) << error;
   }
   return c;
 }
 
-Outcome run_jit(FakeHost& host, jit::BlockFn fn, const Block& b, const std::vector<uint64_t>& regs, uint64_t fcsr = 0) {
+Outcome run_jit(FakeHost& host, polyemu::interp::NativeFn fn, const Block& b, const std::vector<uint64_t>& regs,
+                uint64_t fcsr = 0) {
   Outcome r{initial_state(host, regs, fcsr), {}};
   r.s->pc = b.pc;
-  auto e = jit::BlockExit(fn(r.s.get(), &host));
-  r.exit = jit::exit_info(e, b.term, *r.s);
+  r.exit = jit::decode_exit(fn(r.s.get(), &host, UINT64_MAX), *r.s);
   // The interpreter reports reaching its budget after a block that jumps.
   if (r.exit.kind == ExitKind::None) r.exit = {ExitKind::Budget, r.s->pc};
   return r;
@@ -164,12 +166,13 @@ Block opcode_block(Opcode op, uint64_t imm_value, FpImm fpi) {
 TEST(JitLower, LowersEveryOpcodeOfTheTable) {
   auto ctx = std::make_unique<llvm::LLVMContext>();
   llvm::Module m("every_opcode", *ctx);
+  std::deque<ExitInfo> exits;
   for (unsigned o = 0; o < kNumOpcodes; o++) {
     SCOPED_TRACE(info(Opcode(o)).name);
     std::string error;
     Block b = opcode_block(Opcode(o), 7, FpImm{FpOp::Add, FpFmt::D, 0});
     ASSERT_EQ(verify(b), "");
-    EXPECT_NE(jit::lower_block(b, m, "op" + std::to_string(o), error), nullptr) << error;
+    EXPECT_NE(jit::lower_region({b}, m, "op" + std::to_string(o), exits, error), nullptr) << error;
     EXPECT_EQ(error, "");
   }
   // An opcode outside the table is refused, not miscompiled.
@@ -177,7 +180,7 @@ TEST(JitLower, LowersEveryOpcodeOfTheTable) {
   b.insts.push_back(Inst{Opcode::Count, 0, {}, 0});
   Emitter(b).jump(0x2000);
   std::string error;
-  EXPECT_EQ(jit::lower_block(b, m, "unknown", error), nullptr);
+  EXPECT_EQ(jit::lower_region({b}, m, "unknown", exits, error), nullptr);
   EXPECT_NE(error, "");
   EXPECT_EQ(m.getFunction("unknown"), nullptr);
 }
