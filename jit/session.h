@@ -30,16 +30,19 @@ class Session {
     // The address of function `name` (compiling the unit on first use), or nullptr with
     // `error` set.
     void* lookup(const std::string& name, std::string& error);
+    // Size of the object code compiled for this unit (after lookup).
+    uint64_t object_bytes() const { return object_bytes_; }
 
    private:
     friend class Session;
     Unit(Session& session, llvm::IntrusiveRefCntPtr<llvm::orc::ResourceTracker> tracker);
     Session& session_;
     llvm::IntrusiveRefCntPtr<llvm::orc::ResourceTracker> tracker_;
+    uint64_t object_bytes_ = 0;
   };
 
   // Returns nullptr with `error` set when the host target cannot be set up. `optimize`
-  // runs LLVM's O2 pipeline over each module before code generation.
+  // runs a light optimization pipeline over each module before code generation.
   static std::unique_ptr<Session> create(bool optimize, std::string& error);
   ~Session();
 
