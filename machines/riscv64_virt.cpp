@@ -121,7 +121,12 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
   for (unsigned i = 0; i < cfg_.smp; i++) {
     auto slot = std::make_unique<HartSlot>();
     slot->hart = std::make_unique<Hart>(i, phys_ram);
-    slot->engine = std::make_unique<interp::Interpreter>(*this, riscv::translate, cfg_.check_ir);
+    if (cfg_.engine == "jit")
+      slot->engine = jit::make_tiered(*this, riscv::translate, cfg_.check_ir, cfg_.jit);
+    else if (cfg_.engine == "interp")
+      slot->engine = std::make_unique<interp::Interpreter>(*this, riscv::translate, cfg_.check_ir);
+    else
+      throw std::invalid_argument("unknown engine '" + cfg_.engine + "' (use interp or jit)");
     Hart* h = slot->hart.get();
     lines.push_back(
         {IrqLine([h](bool v) { h->set_irq(cause::kMsi, v); }), IrqLine([h](bool v) { h->set_irq(cause::kMti, v); })});
@@ -200,10 +205,19 @@ uint64_t Riscv64Virt::instructions() const {
   return n;
 }
 
-uint64_t Riscv64Virt::blocks_translated() const {
-  uint64_t n = 0;
-  for (const auto& h : harts_) n += h->engine->stats().blocks_translated;
-  return n;
+ir::EngineStats Riscv64Virt::engine_stats() const {
+  ir::EngineStats sum;
+  for (const auto& h : harts_) {
+    const ir::EngineStats& e = h->engine->stats();
+    sum.blocks_translated += e.blocks_translated;
+    sum.cache_flushes += e.cache_flushes;
+    sum.native_insns += e.native_insns;
+    sum.regions_compiled += e.regions_compiled;
+    sum.regions_freed += e.regions_freed;
+    sum.code_bytes += e.code_bytes;
+    sum.compile_seconds += e.compile_seconds;
+  }
+  return sum;
 }
 
 void Riscv64Virt::load_images() {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "ir/engine.h"
+#include "jit/tier.h"
 #include "machines/bus.h"
 #include "machines/devices/clint.h"
 #include "machines/devices/goldfish_rtc.h"
@@ -73,6 +74,8 @@ struct MachineConfig {
   std::string serial_input;                    // bytes fed to the UART, one whenever it is empty
   uint64_t rtc_epoch_ns = kDefaultRtcEpochNs;  // wall-clock time the RTC shows at power-on
   bool no_reboot = false;                      // a guest reset request ends the run instead
+  std::string engine = "jit";                  // "interp", or "jit": interpreter plus LLVM for hot code
+  jit::Options jit;                            // for engine "jit"
   std::function<void(uint8_t)> console;        // UART/HTIF output (default: stdout)
 };
 
@@ -109,7 +112,8 @@ class Riscv64Virt final : public ir::Host, public DmaMemory {
   ir::Engine& engine(unsigned i = 0) { return *harts_[i]->engine; }
   // Retired instructions, all harts together.
   uint64_t instructions() const;
-  uint64_t blocks_translated() const;
+  // Engine statistics, all harts together.
+  ir::EngineStats engine_stats() const;
   uint8_t* ram() { return ram_; }
   uint64_t ram_size() const { return cfg_.memory; }
   // The device tree handed to the boot hart.

@@ -1,0 +1,343 @@
+#include "jit/tier.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "jit/lower.h"
+#include "jit/session.h"
+
+namespace polyemu::jit {
+
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr unsigned kMaxRegionBlocks = 16;
+constexpr unsigned kMaxRegionInsns = 512;
+
+// A region: blocks of one code page reachable from a hot entry block, compiled together.
+struct Region {
+  uint64_t pc = 0, phys = 0;  // entry block
+  uint32_t mode = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;  // physical guest code covered
+  std::vector<ir::Block> blocks;                      // dropped once compiled
+  std::deque<ir::ExitInfo> exits;                     // read by the native code
+  std::unique_ptr<Session::Unit> unit;
+  interp::NativeFn fn = nullptr;
+  double seconds = 0;
+  std::string error;
+  bool cancelled = false;  // guest thread only: its code changed before it was installed
+  bool installed = false;
+  bool overlaps(uint64_t addr, uint64_t len) const {
+    for (auto [start, n] : ranges)
+      if (start < addr + len && addr < start + n) return true;
+    return false;
+  }
+};
+using RegionPtr = std::shared_ptr<Region>;
+
+// Where the compile thread leaves finished regions for one engine.
+struct Mailbox {
+  std::mutex mu;
+  std::vector<RegionPtr> done;
+  std::atomic<bool>* ready = nullptr;  // the engine's Tier::ready; null once it is gone
+};
+
+// The LLVM session and the background compile thread, shared by every tiered engine of
+// the process (the harts of a machine).
+class Compiler {
+ public:
+  static std::shared_ptr<Compiler> get() {
+    static std::mutex mu;
+    static std::weak_ptr<Compiler> shared;
+    std::lock_guard<std::mutex> lock(mu);
+    std::shared_ptr<Compiler> c = shared.lock();
+    if (!c) {
+      std::string error;
+      std::unique_ptr<Session> session = Session::create(true, error);
+      if (!session) throw std::runtime_error(error);
+      c.reset(new Compiler(std::move(session)));
+      shared = c;
+    }
+    return c;
+  }
+
+  ~Compiler() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // Compiles on the calling thread.
+  void compile(Region& r) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto context = std::make_unique<llvm::LLVMContext>();
+    auto module = std::make_unique<llvm::Module>("region", *context);
+    const std::string name = "region" + std::to_string(next_name_.fetch_add(1));
+    if (lower_region(r.blocks, *module, name, r.exits, r.error)) {
+      r.unit = session_->add(std::move(context), std::move(module), r.error);
+      if (r.unit) r.fn = reinterpret_cast<interp::NativeFn>(r.unit->lookup(name, r.error));
+    }
+    if (!r.fn) r.unit.reset();
+    r.blocks.clear();
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+
+  void submit(std::shared_ptr<Mailbox> box, RegionPtr r) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back({std::move(box), std::move(r)});
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  struct Job {
+    std::shared_ptr<Mailbox> box;
+    RegionPtr region;
+  };
+
+  explicit Compiler(std::unique_ptr<Session> session) : session_(std::move(session)) {
+    thread_ = std::thread([this] { work(); });
+  }
+
+  void work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (stop_) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      {
+        std::lock_guard<std::mutex> lock(job.box->mu);
+        if (!job.box->ready) continue;  // its engine is gone
+      }
+      compile(*job.region);
+      std::lock_guard<std::mutex> lock(job.box->mu);
+      if (!job.box->ready) continue;
+      job.box->done.push_back(std::move(job.region));
+      job.box->ready->store(true, std::memory_order_release);
+    }
+  }
+
+  std::unique_ptr<Session> session_;
+  std::atomic<uint64_t> next_name_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+class TieredEngine final : public ir::Engine, private interp::Tier {
+ public:
+  TieredEngine(ir::Host& host, interp::Translator translator, bool check_ir, const Options& options)
+      : interp_(host, std::move(translator), check_ir),
+        options_(options),
+        compiler_(Compiler::get()),
+        box_(std::make_shared<Mailbox>()) {
+    box_->ready = &ready;
+    interp_.set_tier(this, std::max(1u, options.threshold));
+  }
+
+  ~TieredEngine() override {
+    std::lock_guard<std::mutex> lock(box_->mu);
+    box_->ready = nullptr;
+    box_->done.clear();
+  }
+
+  ir::ExitInfo run(ir::GuestState& s, uint64_t icount_limit) override {
+    interp_.on_insn = on_insn;
+    interp_.on_translate = on_translate;
+    return interp_.run(s, icount_limit);
+  }
+  bool invalidate(uint64_t addr, uint64_t len) override { return interp_.invalidate(addr, len); }
+  bool holds_code(uint64_t page) const override { return interp_.holds_code(page); }
+  void flush_virtual() override { interp_.flush_virtual(); }
+  void flush() override { interp_.flush(); }
+  ir::Block translate_for_dump(ir::GuestState& s, uint64_t pc) override { return interp_.translate_for_dump(s, pc); }
+  const ir::EngineStats& stats() const override {
+    ir::EngineStats merged = interp_.stats();
+    merged.regions_compiled = stats_.regions_compiled;
+    merged.regions_freed = stats_.regions_freed;
+    merged.code_bytes = code_bytes_;
+    merged.compile_seconds = stats_.compile_seconds;
+    merged_ = merged;
+    return merged_;
+  }
+
+ private:
+  // interp::Tier ------------------------------------------------------------------------
+
+  void hot(ir::GuestState& s, uint64_t pc, uint64_t phys) override {
+    RegionPtr r = form_region(s, pc, phys);
+    if (!r) return;
+    by_page_[phys / kPage].push_back(r);
+    if (options_.sync) {
+      compiler_->compile(*r);
+      finish(r);
+    } else {
+      compiler_->submit(box_, r);
+    }
+  }
+
+  void poll() override {
+    ready.store(false, std::memory_order_relaxed);
+    dead_.clear();
+    std::vector<RegionPtr> done;
+    {
+      std::lock_guard<std::mutex> lock(box_->mu);
+      done.swap(box_->done);
+    }
+    for (RegionPtr& r : done) finish(r);
+  }
+
+  bool invalidated(uint64_t addr, uint64_t len) override {
+    bool any = false;
+    for (uint64_t page = addr / kPage; page <= (addr + len - 1) / kPage; page++) {
+      auto it = by_page_.find(page);
+      if (it == by_page_.end()) continue;
+      std::vector<RegionPtr> keep;
+      for (RegionPtr& r : it->second) {
+        if (!r->overlaps(addr, len)) {
+          keep.push_back(std::move(r));
+          continue;
+        }
+        any |= r->installed;
+        kill(r);
+      }
+      if (keep.empty())
+        by_page_.erase(it);
+      else
+        it->second = std::move(keep);
+    }
+    return any;
+  }
+
+  void flushed() override {
+    for (auto& [page, list] : by_page_)
+      for (RegionPtr& r : list) kill(r);
+    by_page_.clear();
+  }
+
+  // ------------------------------------------------------------------------------------
+
+  // The blocks of the entry's page reachable from it by direct jumps and branches that have
+  // run before (code that never ran stays out: it would only cost compile time), in the
+  // interpreter's block boundaries. Null when the entry itself does not qualify.
+  RegionPtr form_region(ir::GuestState& s, uint64_t pc, uint64_t phys) {
+    auto r = std::make_shared<Region>();
+    r->pc = pc;
+    r->phys = phys;
+    r->mode = s.mode;
+    const uint64_t page = pc & ~(kPage - 1);
+    std::deque<uint64_t> todo{pc};
+    std::set<uint64_t> seen{pc};
+    unsigned insns = 0;
+    while (!todo.empty() && r->blocks.size() < kMaxRegionBlocks && insns < kMaxRegionInsns) {
+      const uint64_t at = todo.front();
+      todo.pop_front();
+      ir::Block b = interp_.build_block(s, at);
+      // A block reaching into the next page depends on that page's mapping; a fetch fault
+      // there too. Such blocks stay with the interpreter.
+      const bool crosses = (at & (kPage - 1)) + b.byte_len > kPage;
+      const bool far_fault = b.term.kind == ir::Terminal::Kind::Exit && b.term.exit == ir::ExitKind::Trap &&
+                             (b.term.tval & ~(kPage - 1)) != page;
+      if (crosses || far_fault) {
+        if (at == pc) return nullptr;
+        continue;
+      }
+      bool has_csr = false;
+      for (const ir::Inst& x : b.insts) has_csr |= x.op == ir::Opcode::Csr;
+      if (!has_csr && (b.term.kind == ir::Terminal::Kind::Jump || b.term.kind == ir::Terminal::Kind::Branch)) {
+        for (uint64_t next : {b.term.target, b.term.fallthrough}) {
+          if (b.term.kind == ir::Terminal::Kind::Jump && next != b.term.target) continue;
+          if ((next & ~(kPage - 1)) == page && seen.insert(next).second &&
+              interp_.has_run(next, (phys & ~(kPage - 1)) | (next & (kPage - 1)), s.mode))
+            todo.push_back(next);
+        }
+      }
+      insns += b.num_insns;
+      r->ranges.push_back({(phys & ~(kPage - 1)) | (at & (kPage - 1)), b.byte_len});
+      r->blocks.push_back(std::move(b));
+    }
+    return r;
+  }
+
+  // Installs a compiled region, or drops it.
+  void finish(const RegionPtr& r) {
+    stats_.compile_seconds += r->seconds;
+    if (r->cancelled || !r->fn || !interp_.install(r->pc, r->phys, r->mode, r->fn)) {
+      forget(r);
+      return;
+    }
+    r->installed = true;
+    stats_.regions_compiled++;
+    code_bytes_ += r->unit->object_bytes();
+    installed_.push_back(r);
+    // Over the size bound the oldest regions go. No native code runs here, so they can be
+    // freed at once.
+    while (code_bytes_ > options_.cache_size && !installed_.empty()) {
+      RegionPtr old = installed_.front();
+      kill(old);
+      forget(old);
+      dead_.clear();
+    }
+  }
+
+  // Stops using a region's code; the code itself is freed in poll().
+  void kill(const RegionPtr& r) {
+    if (r->installed) {
+      interp_.install(r->pc, r->phys, r->mode, nullptr);
+      r->installed = false;
+      code_bytes_ -= r->unit->object_bytes();
+      installed_.remove(r);
+      stats_.regions_freed++;
+      dead_.push_back(r);
+      ready.store(true, std::memory_order_relaxed);
+    }
+    r->cancelled = true;
+  }
+
+  void forget(const RegionPtr& r) {
+    auto it = by_page_.find(r->phys / kPage);
+    if (it == by_page_.end()) return;
+    std::erase(it->second, r);
+    if (it->second.empty()) by_page_.erase(it);
+  }
+
+  interp::Interpreter interp_;
+  Options options_;
+  std::shared_ptr<Compiler> compiler_;
+  std::shared_ptr<Mailbox> box_;
+  std::unordered_map<uint64_t, std::vector<RegionPtr>> by_page_;  // queued and installed, by code page
+  std::list<RegionPtr> installed_;                                // oldest first
+  std::vector<RegionPtr> dead_;                                   // freed at the next poll()
+  uint64_t code_bytes_ = 0;
+  ir::EngineStats stats_;
+  mutable ir::EngineStats merged_;
+};
+
+}  // namespace
+
+std::unique_ptr<ir::Engine> make_tiered(ir::Host& host, interp::Translator translator, bool check_ir,
+                                        const Options& options) {
+  return std::make_unique<TieredEngine>(host, std::move(translator), check_ir, options);
+}
+
+}  // namespace polyemu::jit
