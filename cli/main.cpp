@@ -90,11 +90,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   CLI::App* run = app.add_subcommand("run", "Run a guest program on an emulated machine");
-  std::string machine = "riscv64-virt", kernel, memory = "128M", engine = "interp", bios, dump_dtb;
+  std::string machine = "riscv64-virt", kernel, memory = "128M", bios, dump_dtb;
   std::vector<std::string> loads, drives;
   uint64_t max_insns = 0;
   polyemu::MachineConfig cfg;
-  bool trace = false, dump_ir = false, stats = false, check_ir = false;
+  bool trace = false, dump_ir = false, stats = false, check_ir = false, dump_regs = false;
   run->add_option("--machine,-M", machine, "Board to emulate")->check(CLI::IsMember({"riscv64-virt"}));
   run->add_option("--kernel,-k", kernel,
                   "With --bios: the S-mode payload (ELF, or raw at 0x80200000). Without: the program to run "
@@ -115,11 +115,20 @@ int main(int argc, char** argv) {
   run->add_option("--memory,-m", memory, "RAM size, e.g. 128M or 1G");
   run->add_option("--load", loads, "Raw binary to copy into RAM: FILE@ADDR (boots at the first one without --kernel)");
   run->add_option("--max-insns", max_insns, "Stop after N instructions (exit code 124)");
-  run->add_option("--engine", engine, "Execution engine")->check(CLI::IsMember({"interp"}));
+  std::string jit_cache_size = "64M";
+  run->add_option("--engine", cfg.engine,
+                  "Execution engine: jit (default; the interpreter runs cold code, LLVM compiles hot code in the "
+                  "background) or interp")
+      ->check(CLI::IsMember({"interp", "jit"}));
+  run->add_option("--jit-cache-size", jit_cache_size, "Native code kept by the JIT, e.g. 64M (oldest freed first)");
+  run->add_option("--jit-threshold", cfg.jit.threshold, "Interpreted runs of a block before the JIT compiles it")
+      ->check(CLI::Range(1u, 1u << 30));
+  run->add_flag("--jit-sync", cfg.jit.sync, "Compile hot code at once on the guest thread (testing, debugging)");
   run->add_flag("--trace", trace, "Print every executed instruction to stderr");
   run->add_flag("--dump-ir", dump_ir, "Print the IR of every translated block to stderr");
   run->add_flag("--stats", stats, "Print instruction count, blocks translated and speed to stderr");
   run->add_flag("--check-ir", check_ir, "Verify the IR of every block (slower)");
+  run->add_flag("--dump-regs", dump_regs, "Print every hart's pc and registers to stderr when the run ends");
 
   try {
     app.parse(argc, argv);
@@ -138,6 +147,11 @@ int main(int argc, char** argv) {
     cfg.memory = parse_size(memory);
   } catch (const std::exception&) {
     return fail("invalid --memory '" + memory + "' (use e.g. 128M or 1G)");
+  }
+  try {
+    cfg.jit.cache_size = parse_size(jit_cache_size);
+  } catch (const std::exception&) {
+    return fail("invalid --jit-cache-size '" + jit_cache_size + "' (use e.g. 64M)");
   }
   for (const std::string& l : loads) {
     auto at = l.rfind('@');
@@ -189,9 +203,28 @@ int main(int argc, char** argv) {
     if (stats) {
       uint64_t n = vm.instructions();
       std::fprintf(stderr, "polyemu: instructions %llu\n", (unsigned long long)n);
-      std::fprintf(stderr, "polyemu: blocks translated %llu\n", (unsigned long long)vm.blocks_translated());
+      const polyemu::ir::EngineStats es = vm.engine_stats();
+      std::fprintf(stderr, "polyemu: blocks translated %llu\n", (unsigned long long)es.blocks_translated);
+      if (cfg.engine == "jit") {
+        std::fprintf(stderr, "polyemu: jit regions compiled %llu\n", (unsigned long long)es.regions_compiled);
+        std::fprintf(stderr, "polyemu: jit regions freed %llu\n", (unsigned long long)es.regions_freed);
+        std::fprintf(stderr, "polyemu: jit llvm seconds %.3f\n", es.compile_seconds);
+        std::fprintf(stderr, "polyemu: jit code cache bytes %llu\n", (unsigned long long)es.code_bytes);
+        std::fprintf(stderr, "polyemu: jit native share %.1f%%\n", n ? 100.0 * es.native_insns / n : 0.0);
+      }
       std::fprintf(stderr, "polyemu: seconds %.3f\n", secs);
       std::fprintf(stderr, "polyemu: mips %.1f\n", secs > 0 ? n / secs / 1e6 : 0.0);
+    }
+    if (dump_regs) {
+      for (unsigned h = 0; h < vm.num_harts(); h++) {
+        const polyemu::ir::GuestState& s = vm.hart(h).state();
+        std::fprintf(stderr, "polyemu: hart %u pc %016llx icount %llu fcsr %llx\n", h, (unsigned long long)s.pc,
+                     (unsigned long long)s.icount, (unsigned long long)s.fcsr);
+        for (unsigned i = 0; i < polyemu::ir::kNumRegs; i += 4)
+          std::fprintf(stderr, "polyemu: hart %u %c%-2u %016llx %016llx %016llx %016llx\n", h, i < 32 ? 'x' : 'f',
+                       i % 32, (unsigned long long)s.regs[i], (unsigned long long)s.regs[i + 1],
+                       (unsigned long long)s.regs[i + 2], (unsigned long long)s.regs[i + 3]);
+      }
     }
     switch (r.kind) {
       case polyemu::RunResult::Kind::Exited:
