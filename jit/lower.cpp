@@ -17,13 +17,16 @@ using ir::Opcode;
 
 namespace {
 
-// Helper status: what lowered code does after the call.
-constexpr uint32_t kOk = 0, kTrapped = 1, kYield = 2;
+// Helper status: what lowered code does after the call. kRequested: the host asked the
+// engine to return (exit_request); as the interpreter, the region stops at the next block.
+constexpr uint32_t kOk = 0, kTrapped = 1, kYield = 2, kRequested = 3;
+
+uint32_t status(const ir::GuestState* s, bool ok) { return !ok ? kTrapped : s->exit_request ? kRequested : kOk; }
 
 // The slow paths and the operations that always go through the host. Each returns a
 // status; results go through `out`.
 uint32_t helper_load(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t* out) {
-  return h->load(*s, addr, unsigned(size), *out) ? kOk : kTrapped;
+  return status(s, h->load(*s, addr, unsigned(size), *out));
 }
 uint32_t helper_store(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t value) {
   if (!h->store(*s, addr, unsigned(size), value)) return kTrapped;
@@ -35,18 +38,18 @@ uint32_t helper_store(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t si
   return kOk;
 }
 uint32_t helper_load_reserved(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t* out) {
-  return h->load_reserved(*s, addr, unsigned(size), *out) ? kOk : kTrapped;
+  return status(s, h->load_reserved(*s, addr, unsigned(size), *out));
 }
 uint32_t helper_store_cond(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t value,
                            uint64_t* out) {
-  return h->store_cond(*s, addr, unsigned(size), value, *out) ? kOk : kTrapped;
+  return status(s, h->store_cond(*s, addr, unsigned(size), value, *out));
 }
 uint32_t helper_atomic(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t op, uint64_t value,
                        uint64_t* out) {
-  return h->atomic(*s, addr, unsigned(size), ir::AtomicOp(op), value, *out) ? kOk : kTrapped;
+  return status(s, h->atomic(*s, addr, unsigned(size), ir::AtomicOp(op), value, *out));
 }
 uint32_t helper_csr(ir::GuestState* s, ir::Host* h, uint64_t imm, uint64_t value, uint64_t* out) {
-  return h->csr(*s, ir::CsrImm::unpack(imm), value, *out) ? kOk : kTrapped;
+  return status(s, h->csr(*s, ir::CsrImm::unpack(imm), value, *out));
 }
 uint32_t helper_fp(ir::GuestState* s, uint64_t imm, uint64_t a, uint64_t b, uint64_t c, uint64_t* out) {
   if (ir::fp_eval(ir::FpImm::unpack(imm), a, b, c, s->fcsr, *out)) return kOk;
@@ -105,6 +108,8 @@ class Lowering {
     ic_ = ir_.CreateAlloca(i64_, nullptr, "ic");
     pc_slot_ = ir_.CreateAlloca(i64_, nullptr, "next_pc");
     ret_slot_ = ir_.CreateAlloca(i64_, nullptr, "ret");
+    limit_slot_ = ir_.CreateAlloca(i64_, nullptr, "limit");
+    ir_.CreateStore(limit_, limit_slot_);
     ir_.CreateStore(ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount))), ic_);
     for (size_t i = 0; i < blocks_.size(); i++) {
       heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
@@ -161,15 +166,14 @@ class Lowering {
     ir_.CreateBr(leave_);
   }
 
-  // Lowers block i: the budget and exit-request check, its instructions, its terminal.
+  // Lowers block i: the budget check, its instructions, its terminal. The dispatcher checked
+  // exit_request before the call; only helpers can set it, and then they zero the budget.
   bool block(unsigned i) {
     b_ = &blocks_[i];
     auto& ctx = ir_.getContext();
     ir_.SetInsertPoint(heads_[i]);
     llvm::Value* icount = ir_.CreateLoad(i64_, ic_);
-    llvm::Value* request = ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, exit_request)));
-    llvm::Value* no_room = ir_.CreateICmpULT(ir_.CreateSub(limit_, icount), k64(b_->num_insns));
-    llvm::Value* stop = ir_.CreateOr(ir_.CreateICmpNE(request, ir_.getInt32(0)), no_room);
+    llvm::Value* stop = ir_.CreateICmpULT(ir_.CreateSub(ir_.CreateLoad(i64_, limit_slot_), icount), k64(b_->num_insns));
     llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
     llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
     ir_.CreateCondBr(stop, stopped, body, rare());
@@ -190,14 +194,16 @@ class Lowering {
     return terminal();
   }
 
-  // Shared exit paths per guest instruction of the running block.
-  llvm::BasicBlock* trap_block(unsigned insn) {
-    llvm::BasicBlock*& bb = traps_[insn];
+  // Exit paths. A trap after set_position() finds pc and icount in place already, and the
+  // registers always are: one return serves the whole region.
+  llvm::BasicBlock* trap_block(unsigned insn, bool positioned) {
+    llvm::BasicBlock*& bb = positioned ? trapped_ : traps_[insn];
     if (!bb) {
       auto saved = ir_.saveIP();
       bb = llvm::BasicBlock::Create(ir_.getContext(), "trap", f_);
       ir_.SetInsertPoint(bb);
-      leave(ir_.CreateAdd(base_, k64(insn)), k64(insn_pc(insn)), interp::kNativeTrap);
+      if (!positioned) set_position(insn);
+      ir_.CreateRet(k64(interp::kNativeTrap));
       ir_.restoreIP(saved);
     }
     return bb;
@@ -214,20 +220,28 @@ class Lowering {
     return bb;
   }
 
-  // Calls a helper and continues only on kOk (kYield too when `may_yield`).
-  void call_helper(const char* name, llvm::ArrayRef<llvm::Value*> args, unsigned insn, bool may_yield = false) {
+  // Calls a helper and continues after it unless it trapped or yielded. `positioned`: the
+  // call follows set_position(insn).
+  void call_helper(const char* name, llvm::ArrayRef<llvm::Value*> args, unsigned insn, bool positioned = true) {
     std::vector<llvm::Type*> types;
     for (llvm::Value* a : args) types.push_back(a->getType());
     llvm::FunctionCallee callee = m_.getOrInsertFunction(name, llvm::FunctionType::get(i32_, types, false));
     llvm::Value* status = ir_.CreateCall(callee, args);
-    llvm::BasicBlock* ok = llvm::BasicBlock::Create(ir_.getContext(), "ok", f_);
-    if (may_yield) {
-      llvm::SwitchInst* sw = ir_.CreateSwitch(status, ok, 2, rare());
-      sw->addCase(ir_.getInt32(kTrapped), trap_block(insn));
-      sw->addCase(ir_.getInt32(kYield), yield_block(insn));
-    } else {
-      ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), trap_block(insn), ok, rare());
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* ok = llvm::BasicBlock::Create(ctx, "ok", f_);
+    if (!positioned) {  // the Fp helper: no host call
+      ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), trap_block(insn, false), ok, rare());
+      ir_.SetInsertPoint(ok);
+      return;
     }
+    llvm::BasicBlock* requested = llvm::BasicBlock::Create(ctx, "requested", f_);
+    llvm::SwitchInst* sw = ir_.CreateSwitch(status, ok, 3, llvm::MDBuilder(ctx).createBranchWeights({1000, 1, 1, 1}));
+    sw->addCase(ir_.getInt32(kTrapped), trap_block(insn, true));
+    sw->addCase(ir_.getInt32(kRequested), requested);
+    if (name == kStore) sw->addCase(ir_.getInt32(kYield), yield_block(insn));
+    ir_.SetInsertPoint(requested);
+    ir_.CreateStore(k64(0), limit_slot_);  // stop before the next block, as the interpreter
+    ir_.CreateBr(ok);
     ir_.SetInsertPoint(ok);
   }
 
@@ -426,7 +440,7 @@ class Lowering {
 
     ir_.SetInsertPoint(slow);
     set_position(x.insn);
-    call_helper(kStore, {s_, host_, addr, k64(m.size), arg(x, 1)}, x.insn, true);
+    call_helper(kStore, {s_, host_, addr, k64(m.size), arg(x, 1)}, x.insn);
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(join);
@@ -465,7 +479,7 @@ class Lowering {
     return ir_.CreateLoad(i64_, out_);
   }
   llvm::Value* op_Fp(const ir::Inst& x) {
-    call_helper(kFp, {s_, k64(x.imm), arg(x, 0), arg(x, 1), arg(x, 2), out_}, x.insn);
+    call_helper(kFp, {s_, k64(x.imm), arg(x, 0), arg(x, 1), arg(x, 2), out_}, x.insn, false);
     return ir_.CreateLoad(i64_, out_);
   }
 
@@ -532,7 +546,7 @@ class Lowering {
   llvm::Type *i8_, *i32_, *i64_, *ptr_;
   llvm::Function* f_ = nullptr;
   llvm::Value *s_ = nullptr, *host_ = nullptr, *limit_ = nullptr;
-  llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr;
+  llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr, *limit_slot_ = nullptr;
   llvm::MDNode *tbaa_reg_ = nullptr, *tbaa_mem_ = nullptr, *tbaa_state_ = nullptr;
   std::vector<llvm::BasicBlock*> heads_;
   std::map<uint64_t, unsigned> index_;  // block pc -> block index
@@ -541,6 +555,7 @@ class Lowering {
   bool stays_ = true;            // the running block may continue inside the region
   std::vector<llvm::Value*> v_;
   std::map<unsigned, llvm::BasicBlock*> traps_, yields_;
+  llvm::BasicBlock* trapped_ = nullptr;
 };
 
 }  // namespace

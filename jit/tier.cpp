@@ -22,7 +22,8 @@ namespace {
 
 constexpr uint64_t kPage = 4096;
 constexpr unsigned kMaxRegionBlocks = 16;
-constexpr unsigned kMaxRegionInsns = 512;
+constexpr unsigned kMaxRegionInsns = 256;
+constexpr size_t kMaxQueued = 64;
 
 // A region: blocks of one code page reachable from a hot entry block, compiled together.
 struct Region {
@@ -35,6 +36,7 @@ struct Region {
   interp::NativeFn fn = nullptr;
   double seconds = 0;
   std::string error;
+  bool skipped = false;    // left uncompiled: it waited too long in the queue
   bool cancelled = false;  // guest thread only: its code changed before it was installed
   bool installed = false;
   bool overlaps(uint64_t addr, uint64_t len) const {
@@ -120,14 +122,23 @@ class Compiler {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
         if (stop_) return;
-        job = std::move(queue_.front());
-        queue_.pop_front();
+        // Newest first: code that just got hot is likely still running. Code that waited
+        // behind kMaxQueued newer regions has probably gone cold; it is handed back
+        // uncompiled and may get hot again.
+        if (queue_.size() > kMaxQueued) {
+          job = std::move(queue_.front());
+          queue_.pop_front();
+          job.region->skipped = true;
+        } else {
+          job = std::move(queue_.back());
+          queue_.pop_back();
+        }
       }
       {
         std::lock_guard<std::mutex> lock(job.box->mu);
         if (!job.box->ready) continue;  // its engine is gone
       }
-      compile(*job.region);
+      if (!job.region->skipped) compile(*job.region);
       std::lock_guard<std::mutex> lock(job.box->mu);
       if (!job.box->ready) continue;
       job.box->done.push_back(std::move(job.region));
@@ -282,6 +293,11 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // Installs a compiled region, or drops it.
   void finish(const RegionPtr& r) {
     stats_.compile_seconds += r->seconds;
+    if (r->skipped) {
+      interp_.install(r->pc, r->phys, r->mode, nullptr);  // counts from zero again
+      forget(r);
+      return;
+    }
     if (r->cancelled || !r->fn || !interp_.install(r->pc, r->phys, r->mode, r->fn)) {
       forget(r);
       return;
