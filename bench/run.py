@@ -1,25 +1,27 @@
 #!/usr/bin/env python3
 """Run the polyemu benchmark suite against qemu-system-riscv64, side by side.
 
-For every benchmark ELF (built by bench/CMakeLists.txt into <build-dir>/bench/),
-polyemu and QEMU are run alternately --runs times each. The wall time of every run
-is measured and the median per emulator is reported. Both emulators must exit 0
-and print the same "<name>: checksum <hex>" line, otherwise the script fails.
+For every benchmark ELF (built by bench/CMakeLists.txt into <build-dir>/bench/), QEMU
+and polyemu under each engine of --engines (default jit,interp) are run in turn, --runs
+times each; which one goes first rotates from run to run. The wall time of every run is
+measured and the median per emulator/engine is reported. Every run must exit 0 and
+print the same "<name>: checksum <hex>" line, otherwise the script fails.
 
 The guest instruction count comes from polyemu's `--stats` output on stderr
-(`polyemu: instructions N`); it is used to compute guest MIPS for both emulators
-(same guest program, so the same instruction count).
+(`polyemu: instructions N`).
 
-ratio = qemu median time / polyemu median time  (> 1 means polyemu is faster).
-The last line is the geometric mean of the ratios.
+<engine> ratio = qemu median time / polyemu median time under that engine
+(> 1 means polyemu is faster). The last line is the geometric mean of each ratio column.
 
 With --sv39 the comparison is instead between each program run bare (M-mode) and its
 <name>_sv39.elf build (S-mode under Sv39 paging, bench/common/start_sv39.S) on the same
-emulator (polyemu by default, see --sv39-on): ratio = sv39 median time / bare median
-time (the cost of address translation; 1.0 means free), with the geometric mean.
+emulator (polyemu under the first engine of --engines by default, see --sv39-on):
+ratio = sv39 median time / bare median time (the cost of address translation; 1.0
+means free), with the geometric mean.
 
 Exit status: 0 on success, 1 if a benchmark failed (bad exit code, checksum
-mismatch, timeout), 2 if a prerequisite is missing (qemu, polyemu, ELF files).
+mismatch, timeout), 2 if a prerequisite is missing (qemu, polyemu, ELF files, an
+engine polyemu does not accept).
 """
 
 import argparse
@@ -38,6 +40,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CHECKSUM_RE = re.compile(r"^(\w+): checksum ([0-9a-fA-F]+)\s*$", re.M)
 INSNS_RE = re.compile(r"^polyemu: instructions (\d+)\s*$", re.M)
+JIT_STAT_RE = re.compile(r"^polyemu: (jit .*\S)\s*$", re.M)
 
 
 class BenchError(Exception):
@@ -111,61 +114,117 @@ def check_run(label, name, cmd, rc, out, err):
     return lines[0]
 
 
-def emulator_cmd(emulator, elf, args):
-    if emulator == "qemu":
-        return [args.qemu] + QEMU_ARGS + ["-kernel", elf]
-    cmd = [args.polyemu, "run", "--machine", "riscv64-virt", "--memory", "256M", "--stats"]
-    if args.engine:
-        cmd += ["--engine", args.engine]
+def parse_engines(text):
+    """'jit,interp' -> [(label, engine)]; a repeated engine gets a unique label (interp#2)."""
+    engines = []
+    for name in (e.strip() for e in text.split(",")):
+        if not name:
+            continue
+        label, k = name, 2
+        while label in (lbl for lbl, _ in engines):
+            label, k = f"{name}#{k}", k + 1
+        engines.append((label, name))
+    return engines
+
+
+def polyemu_cmd(args, engine, elf, memory="256M", extra=()):
+    """polyemu running elf; engine 'default' passes no --engine (polyemu's default)."""
+    cmd = [args.polyemu, "run", "--machine", "riscv64-virt"]
+    if memory:
+        cmd += ["--memory", memory]
+    cmd += ["--stats", *extra]
+    if engine != "default":
+        cmd += ["--engine", engine]
     return cmd + ["--kernel", elf]
 
 
-def bench_program(name, elf, args):
-    qemu_cmd = emulator_cmd("qemu", elf, args)
-    poly_cmd = emulator_cmd("polyemu", elf, args)
+def emulator_cmd(emulator, elf, args):
+    if emulator == "qemu":
+        return [args.qemu] + QEMU_ARGS + ["-kernel", elf]
+    return polyemu_cmd(args, args.engines[0][1], elf)
 
-    times = {"polyemu": [], "qemu": []}
+
+def run_label(label):
+    return label if label == "qemu" else f"polyemu --engine {label}"
+
+
+def jit_stats(err):
+    """The 'polyemu: jit ...' lines of --stats, joined for the progress log."""
+    stats = JIT_STAT_RE.findall(err)
+    return f"  [{', '.join(stats)}]" if stats else ""
+
+
+def rotated(items, i):
+    k = i % len(items)
+    return items[k:] + items[:k]
+
+
+def geomean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def check_engines(args, engines, elf):
+    """Returns an error message when polyemu refuses one of the engines, else None."""
+    for name in dict.fromkeys(e for _, e in engines):
+        cmd = polyemu_cmd(args, name, elf, extra=("--max-insns", "1"))
+        try:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                               timeout=60)
+        except (OSError, subprocess.SubprocessError) as e:
+            return f"cannot run {' '.join(cmd)}: {e}"
+        if p.returncode not in (0, 124):  # 124: stopped by --max-insns
+            return (f"polyemu does not run with --engine {name} (exit code {p.returncode})\n"
+                    f"  command: {' '.join(cmd)}\n  stderr: {tail(p.stderr)}")
+    return None
+
+
+def bench_program(name, elf, args):
+    cmds = {"qemu": emulator_cmd("qemu", elf, args)}
+    for label, engine in args.engines:
+        cmds[label] = polyemu_cmd(args, engine, elf)
+    labels = list(cmds)
+
+    times = {label: [] for label in labels}
     checksum = None
     first = None
-    insns = set()
+    insns = {}
     for i in range(args.runs):
-        # Alternate which emulator goes first so neither systematically benefits
-        # from warm caches / frequency ramp-up.
-        order = [("polyemu", poly_cmd), ("qemu", qemu_cmd)]
-        if i % 2:
-            order.reverse()
-        for label, cmd in order:
-            dt, rc, out, err = run_once(label, cmd, args.timeout)
-            line = check_run(label, name, cmd, rc, out, err)
+        # Rotate which one goes first so none systematically benefits from warm
+        # caches / frequency ramp-up.
+        for label in rotated(labels, i):
+            cmd = cmds[label]
+            dt, rc, out, err = run_once(run_label(label), cmd, args.timeout)
+            line = check_run(run_label(label), name, cmd, rc, out, err)
             if checksum is None:
                 checksum, first = line, label
             elif line != checksum:
-                raise BenchError(f"checksum MISMATCH on {name}: {first} printed "
-                                 f"'{checksum}' but {label} printed '{line}'")
-            if label == "polyemu":
+                raise BenchError(f"checksum MISMATCH on {name}: {run_label(first)} printed "
+                                 f"'{checksum}' but {run_label(label)} printed '{line}'")
+            extra = ""
+            if label != "qemu":
                 m = INSNS_RE.search(err) or INSNS_RE.search(out)
                 if m:
-                    insns.add(int(m.group(1)))
+                    insns.setdefault(label, set()).add(int(m.group(1)))
+                extra = jit_stats(err)
             times[label].append(dt)
-            log(f"  {name:<11} run {i + 1}/{args.runs} {label:<8} {dt:8.3f} s")
+            log(f"  {name:<11} run {i + 1}/{args.runs} {label:<8} {dt:8.3f} s{extra}")
 
-    if len(insns) > 1:
-        log(f"warning: {name}: polyemu reported varying instruction counts {sorted(insns)}")
-    if not insns:
-        log(f"warning: {name}: polyemu printed no 'polyemu: instructions N' line "
-            f"on stderr; MIPS columns left empty")
-    n = max(insns) if insns else None
-    pt = statistics.median(times["polyemu"])
+    counts = set().union(*insns.values()) if insns else set()
+    if len(counts) > 1:
+        log(f"warning: {name}: polyemu reported varying instruction counts: " +
+            ", ".join(f"{label} {sorted(c)}" for label, c in insns.items()))
+    if not counts:
+        log(f"warning: {name}: polyemu printed no 'polyemu: instructions N' line on stderr")
+    first_engine = next((label for label, _ in args.engines if label in insns), None)
     qt = statistics.median(times["qemu"])
+    medians = {label: statistics.median(times[label]) for label, _ in args.engines}
     return {
         "name": name,
         "checksum": checksum,
-        "insns": n,
-        "poly_s": pt,
+        "insns": max(insns[first_engine]) if first_engine else None,
         "qemu_s": qt,
-        "poly_mips": n / pt / 1e6 if n else None,
-        "qemu_mips": n / qt / 1e6 if n else None,
-        "ratio": qt / pt,
+        "times": medians,
+        "ratios": {label: qt / t for label, t in medians.items()},
     }
 
 
@@ -194,6 +253,31 @@ def sv39_program(name, elfs, args):
     return row
 
 
+def print_grid(headers, rows, footer, markdown):
+    """A table: first column left-aligned, the others right-aligned; footer is the
+    geomean row (bold in Markdown)."""
+    if markdown:
+        print("| " + " | ".join(headers) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
+        for cells in rows:
+            print("| " + " | ".join(cells) + " |")
+        if footer:
+            print("| " + " | ".join(f"**{c}**" if c else "" for c in footer) + " |")
+        return
+    allrows = rows + ([footer] if footer else [])
+    widths = [max(len(headers[i]), *(len(c[i]) for c in allrows)) for i in range(len(headers))]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for cells in rows:
+        print(line(cells))
+    if footer:
+        print(line(footer))
+
+
 def print_sv39_table(rows, emulators, markdown):
     headers = ["program"]
     for emu in emulators:
@@ -207,80 +291,63 @@ def print_sv39_table(rows, emulators, markdown):
         table.append(cells)
     geo = ["geomean"]
     for emu in emulators:
-        g = math.exp(sum(math.log(r[emu][2]) for r in rows) / len(rows))
-        geo += ["", "", f"{g:.3f}"]
-    if markdown:
-        print("| " + " | ".join(headers) + " |")
-        print("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
-        for cells in table:
-            print("| " + " | ".join(cells) + " |")
-        print("| " + " | ".join(f"**{c}**" if c else "" for c in geo) + " |")
-        return
-    widths = [max(len(headers[i]), *(len(c[i]) for c in table + [geo])) for i in range(len(headers))]
-
-    def line(cells):
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for cells in table:
-        print(line(cells))
-    print(line(geo))
-    print("\nsv39/bare = median time under Sv39 paging in S-mode / median time bare in M-mode")
+        geo += ["", "", f"{geomean([r[emu][2] for r in rows]):.3f}"]
+    print_grid(headers, table, geo, markdown)
+    if not markdown:
+        print("\nsv39/bare = median time under Sv39 paging in S-mode / median time bare in M-mode")
 
 
-def fmt_row(r):
-    def mips(v):
-        return f"{v:.1f}" if v is not None else "-"
-    return [r["name"],
-            f"{r['insns']:,}" if r["insns"] is not None else "-",
-            f"{r['poly_s']:.3f}", f"{r['qemu_s']:.3f}",
-            mips(r["poly_mips"]), mips(r["qemu_mips"]),
-            f"{r['ratio']:.3f}"]
+def print_table(results, engines, markdown):
+    headers = ["program", "instructions", "QEMU s"]
+    for label, _ in engines:
+        headers += [f"{label} s", f"{label} ratio"]
+    rows = []
+    for r in results:
+        cells = [r["name"], f"{r['insns']:,}" if r["insns"] is not None else "-",
+                 f"{r['qemu_s']:.3f}"]
+        for label, _ in engines:
+            cells += [f"{r['times'][label]:.3f}", f"{r['ratios'][label]:.3f}"]
+        rows.append(cells)
+    geo = ["geomean", "", ""]
+    for label, _ in engines:
+        geo += ["", f"{geomean([r['ratios'][label] for r in results]):.3f}"]
+    print_grid(headers, rows, geo, markdown)
+    if not markdown:
+        print("\n<engine> ratio = QEMU median time / polyemu median time under that engine "
+              "(>1: polyemu faster)")
 
 
-HEADERS = ["program", "instructions", "polyemu s", "qemu s", "polyemu MIPS",
-           "qemu MIPS", "ratio"]
-
-
-def print_table(results, geo, markdown):
-    rows = [fmt_row(r) for r in results]
-    if markdown:
-        print("| " + " | ".join(HEADERS) + " |")
-        print("|" + "|".join(["---"] + ["---:"] * (len(HEADERS) - 1)) + "|")
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
-        print(f"| **geomean** | | | | | | **{geo:.3f}** |")
-    else:
-        widths = [max(len(HEADERS[i]), *(len(row[i]) for row in rows))
-                  for i in range(len(HEADERS))]
-        def line(cells):
-            return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                             for i, (c, w) in enumerate(zip(cells, widths)))
-        print(line(HEADERS))
-        print("  ".join("-" * w for w in widths))
-        for row in rows:
-            print(line(row))
-        print()
-        print(f"geometric mean ratio (qemu time / polyemu time): {geo:.3f}"
-              f"  ({'polyemu faster' if geo > 1 else 'qemu faster'})")
+def summary_lines(results, engines):
+    """'jit: geomean 2.31x QEMU, slowest crc32 1.40x' per engine."""
+    lines = []
+    for label, _ in engines:
+        slowest = min(results, key=lambda r: r["ratios"][label])
+        g = geomean([r["ratios"][label] for r in results])
+        lines.append(f"{label}: geomean {g:.2f}x QEMU, slowest {slowest['name']} "
+                     f"{slowest['ratios'][label]:.2f}x")
+    return lines
 
 
 def main():
     ap = argparse.ArgumentParser(
-        description="Benchmark polyemu against qemu-system-riscv64 on the bare-metal "
-                    "programs in bench/. Times are wall-clock medians of interleaved "
-                    "runs; ratio = qemu time / polyemu time (>1: polyemu faster).")
+        description="Benchmark polyemu (under each engine of --engines) against "
+                    "qemu-system-riscv64 on the bare-metal programs in bench/. Times are "
+                    "wall-clock medians of interleaved runs; ratio = qemu time / polyemu "
+                    "time (>1: polyemu faster).")
     ap.add_argument("--polyemu", default="build/polyemu",
                     help="polyemu binary (default: %(default)s)")
     ap.add_argument("--build-dir", default="build",
                     help="CMake build dir; ELFs are read from <build-dir>/bench "
                          "(default: %(default)s)")
     ap.add_argument("--runs", type=int, default=5,
-                    help="runs per emulator and program (default: %(default)s)")
+                    help="runs per emulator/engine and program (default: %(default)s)")
     ap.add_argument("--only", default=None, metavar="NAME,...",
                     help="comma-separated subset of: " + ",".join(PROGRAMS))
+    ap.add_argument("--engines", default=None, metavar="ENGINE,...",
+                    help="polyemu engines to run, each passed as '--engine X'; 'default' "
+                         "passes no --engine (default: jit,interp)")
     ap.add_argument("--engine", default=None,
-                    help="pass '--engine X' to polyemu")
+                    help="same as --engines with one engine")
     ap.add_argument("--markdown", action="store_true",
                     help="print the result table as Markdown (README-ready)")
     ap.add_argument("--qemu", default="qemu-system-riscv64",
@@ -289,13 +356,22 @@ def main():
                     help="per-run timeout in seconds (default: %(default)s)")
     ap.add_argument("--sv39", action="store_true",
                     help="compare each program bare against its <name>_sv39.elf build "
-                         "(S-mode, Sv39 paging) instead of polyemu against QEMU")
+                         "(S-mode, Sv39 paging) instead of polyemu against QEMU; polyemu "
+                         "runs under the first engine of --engines")
     ap.add_argument("--sv39-on", default="polyemu", metavar="EMU,...",
                     help="emulators for --sv39: polyemu, qemu or polyemu,qemu (default: %(default)s)")
     args = ap.parse_args()
 
     if args.runs < 1:
         ap.error("--runs must be >= 1")
+    if args.engine and args.engines:
+        ap.error("give --engines or --engine, not both")
+    args.engines = parse_engines(args.engine or args.engines or "jit,interp")
+    if not args.engines:
+        ap.error("--engines needs at least one engine")
+    bad = [e for _, e in args.engines if e == "qemu" or not re.fullmatch(r"[\w.-]+", e)]
+    if bad:
+        ap.error(f"invalid engine name(s): {', '.join(bad)}")
     programs = PROGRAMS
     if args.only:
         programs = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -308,6 +384,8 @@ def main():
     if not args.sv39_on or any(e not in ("polyemu", "qemu") for e in args.sv39_on):
         ap.error("--sv39-on takes polyemu, qemu or polyemu,qemu")
     emulators = args.sv39_on if args.sv39 else ["polyemu", "qemu"]
+    if args.sv39:
+        args.engines = args.engines[:1]
 
     if "qemu" in emulators:
         qemu = shutil.which(args.qemu)
@@ -331,9 +409,15 @@ def main():
         print("error: benchmark ELF(s) missing: " + ", ".join(missing) +
               f"\n  build them with: cmake --build {args.build_dir}", file=sys.stderr)
         return 2
+    if "polyemu" in emulators:
+        why = check_engines(args, args.engines, elfs[programs[0]])
+        if why:
+            print(f"error: {why}", file=sys.stderr)
+            return 2
 
     cpu = host_cpu()
     qver = qemu_version(args.qemu) if "qemu" in emulators else "(not run)"
+    engine_list = ", ".join(label for label, _ in args.engines)
     log(f"benchmarking {len(programs)} program(s), {args.runs} run(s) each ...")
 
     if args.sv39:
@@ -346,7 +430,7 @@ def main():
         if "qemu" in emulators:
             print(f"QEMU: {qver}" + ("  " if args.markdown else ""))
         if "polyemu" in emulators:
-            print(f"polyemu engine: {args.engine or '(default)'}" + ("  " if args.markdown else ""))
+            print(f"polyemu engine: {engine_list}" + ("  " if args.markdown else ""))
         print(f"median of {args.runs} interleaved runs\n")
         print_sv39_table(rows, args.sv39_on, args.markdown)
         return 0
@@ -359,19 +443,20 @@ def main():
         print(f"\nBENCHMARK ERROR: {e}", file=sys.stderr)
         return 1
 
-    geo = math.exp(sum(math.log(r["ratio"]) for r in results) / len(results))
-    engine = args.engine or "(default)"
     if args.markdown:
         print(f"Host CPU: {cpu}  ")
         print(f"QEMU: {qver}  ")
-        print(f"polyemu engine: {engine}; median of {args.runs} interleaved runs; "
-              f"ratio = qemu time / polyemu time (>1: polyemu faster)\n")
+        print(f"polyemu engines: {engine_list}; median of {args.runs} interleaved runs; "
+              f"ratio = QEMU time / polyemu time (>1: polyemu faster)\n")
     else:
         print(f"host CPU:  {cpu}")
         print(f"qemu:      {qver}")
-        print(f"polyemu:   {args.polyemu} (engine {engine})")
-        print(f"runs:      {args.runs} per emulator (median, interleaved)\n")
-    print_table(results, geo, args.markdown)
+        print(f"polyemu:   {args.polyemu} (engines {engine_list})")
+        print(f"runs:      {args.runs} per emulator/engine (median, interleaved)\n")
+    print_table(results, args.engines, args.markdown)
+    print()
+    for line in summary_lines(results, args.engines):
+        print(line + ("  " if args.markdown else ""))
     return 0
 
 
