@@ -9,12 +9,15 @@ to the emulator's exit after /init powers off (the whole run, including the /ini
 checks) is measured. The medians per emulator are printed with
 ratio = qemu time / polyemu time (> 1: polyemu faster).
 
+--engine X is passed to polyemu as '--engine X' (default: no --engine, polyemu's default
+engine); run the script once per engine to compare them.
+
 When polyemu cannot boot Linux (an older build without the riscv64-virt firmware
 options, for instance) its columns are left empty and the reason is printed; with
 --emulators qemu only QEMU is run.
 
 Exit status: 0 on success, 1 if a run failed (QEMU, or a polyemu run that got past
-its start), 2 if a prerequisite is missing.
+its start), 2 if a prerequisite is missing (or polyemu does not accept --engine X).
 """
 
 import argparse
@@ -127,7 +130,8 @@ def main():
     ap.add_argument("--memory", default="256M", help="RAM (default: %(default)s)")
     ap.add_argument("--runs", type=int, default=3, help="runs per emulator (default: %(default)s)")
     ap.add_argument("--emulators", default="polyemu,qemu", help="which to run (default: %(default)s)")
-    ap.add_argument("--engine", default=None, help="pass '--engine X' to polyemu")
+    ap.add_argument("--engine", default=None,
+                    help="pass '--engine X' to polyemu (default: none, polyemu's default engine)")
     ap.add_argument("--timeout", type=float, default=900, help="per-run limit in seconds (default: %(default)s)")
     ap.add_argument("--markdown", action="store_true", help="print one Markdown table row (with a header)")
     args = ap.parse_args()
@@ -160,12 +164,23 @@ def main():
             print(f"error: polyemu not found or not executable: {args.polyemu}", file=sys.stderr)
             return 2
 
+    if "polyemu" in emulators and args.engine:
+        # A refused engine is a usage error, not a polyemu that cannot boot Linux.
+        probe = [args.polyemu, "run", "--machine", "riscv64-virt", "--bios", args.bios,
+                 "--max-insns", "1", "--engine", args.engine]
+        p = subprocess.run(probe, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        if p.returncode not in (0, 124) and "--engine" in p.stderr:
+            print(f"error: polyemu does not accept --engine {args.engine}: {p.stderr.strip()}",
+                  file=sys.stderr)
+            return 2
+
+    engine = f", engine {args.engine}" if args.engine and "polyemu" in emulators else ""
     cmds = commands(args)
     starts = {e: [] for e in emulators}
     ends = {e: [] for e in emulators}
     insns = set()
     unsupported = {}
-    log(f"booting Linux (smp {args.smp}, {args.memory}) {args.runs} time(s) on {', '.join(emulators)} ...")
+    log(f"booting Linux (smp {args.smp}, {args.memory}{engine}) {args.runs} time(s) on {', '.join(emulators)} ...")
     try:
         for i in range(args.runs):
             order = emulators if i % 2 == 0 else list(reversed(emulators))
@@ -197,7 +212,7 @@ def main():
     if len(insns) > 1:
         log(f"warning: polyemu reported varying instruction counts {sorted(insns)}")
     n = f"{max(insns):,}" if insns else "-"
-    what = f"Linux boot (smp {args.smp}, {args.memory})"
+    what = f"Linux boot (smp {args.smp}, {args.memory}{engine})"
     if args.markdown:
         print("| run | polyemu instructions | polyemu to init s | polyemu to power-off s | "
               "qemu to init s | qemu to power-off s | ratio to init | ratio to power-off |")
