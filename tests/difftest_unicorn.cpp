@@ -25,6 +25,7 @@
 #include <unicorn/unicorn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -181,7 +182,11 @@ uint16_t c_branch(uint32_t f3, unsigned rs1, int32_t imm) {
 struct Insn {
   uint32_t bits = 0;
   unsigned len = 4;
-  int target = -1;  // group index this instruction jumps or branches to, if any
+  // A control transfer goes to the start of a group: either a fixed one (`target`, the
+  // group index; loop back edges) or, with `skip` >= 0, the next group of its own scope
+  // after skipping `skip` more (capped at the end of the scope); see Generator::resolve.
+  int target = -1;
+  int skip = -1;
   // Re-encodes a control transfer once addresses are known: (own pc, group start pc, target pc).
   std::function<uint32_t(uint64_t, uint64_t, uint64_t)> fix;
 };
@@ -220,13 +225,14 @@ class Generator {
 
   Program generate(unsigned ngroups) {
     groups_.clear();
-    n_ = ngroups;
+    top_.clear();
+    scope_end_.clear();
     for (unsigned g = 0; g < ngroups; g++) {
-      cur_ = g;
-      groups_.emplace_back();
+      new_top_group();
       emit_category(Cat(pick_(rng_)));
     }
-    groups_.push_back({plain(enc::j(0, 0), 4)});  // j .   (the end; branches may target it)
+    new_top_group();
+    put(enc::j(0, 0));  // j .   (the end; branches may target it)
     Program p = layout();
     p.regs = initial_regs();
     p.data.resize(kDataSize);
@@ -287,15 +293,30 @@ class Generator {
     in.len = len;
     return in;
   }
+  // Starts a group at the top level of the program: forward branches of top-level groups
+  // go to the start of a later top-level group, never into the middle of a loop.
+  void new_top_group() {
+    cur_ = unsigned(groups_.size());
+    groups_.emplace_back();
+    top_.push_back(cur_);
+    scope_end_.push_back(-1);
+  }
   void put(uint32_t bits) { groups_[cur_].push_back(plain(bits, 4)); }
   void put16(uint16_t bits) { groups_[cur_].push_back(plain(bits, 2)); }
-  // A forward control transfer to the start of a later group (at most `max_skip` skipped).
+  // A forward control transfer to the start of a later group of the same scope (at most
+  // `max_skip` skipped); resolved once the whole program is generated.
   void put_jump(unsigned len, std::function<uint32_t(uint64_t, uint64_t, uint64_t)> fix, unsigned max_skip = 3) {
-    int target = int(std::min<unsigned>(cur_ + 1 + unsigned(rnd(max_skip + 1)), n_));
     Insn in = plain(0, len);
-    in.target = target;
+    in.skip = int(rnd(max_skip + 1));
     in.fix = std::move(fix);
     groups_[cur_].push_back(std::move(in));
+  }
+  // The group a control transfer of group `g` goes to.
+  size_t resolve(size_t g, const Insn& in) const {
+    if (in.target >= 0) return size_t(in.target);
+    if (scope_end_[g] >= 0) return std::min(g + 1 + size_t(in.skip), size_t(scope_end_[g]));
+    size_t item = size_t(std::lower_bound(top_.begin(), top_.end(), g) - top_.begin());
+    return top_[std::min(item + 1 + size_t(in.skip), top_.size() - 1)];
   }
 
   void emit_category(Cat c) {
@@ -826,7 +847,7 @@ class Generator {
     for (size_t g = 0; g < groups_.size(); g++) {
       uint64_t at = start[g];
       for (Insn& in : groups_[g]) {
-        if (in.fix) in.bits = in.fix(at, start[g], start[size_t(in.target)]);
+        if (in.fix) in.bits = in.fix(at, start[g], start[resolve(g, in)]);
         for (unsigned k = 0; k < in.len; k++) p.code.push_back(uint8_t(in.bits >> (8 * k)));
         p.insn_pc.push_back(at);
         p.insn_bits.push_back(in.bits);
@@ -841,7 +862,9 @@ class Generator {
   std::discrete_distribution<unsigned> pick_;
   bool uses_fp_ = false;
   std::vector<Group> groups_;
-  unsigned cur_ = 0, n_ = 0;
+  std::vector<size_t> top_;     // the top-level groups, ascending; the last one is the final `j .`
+  std::vector<int> scope_end_;  // per group: -1 at the top level, else the last group its branches may reach
+  unsigned cur_ = 0;            // the group being generated
 };
 
 // ---------------------------------------------------------------------------------------
