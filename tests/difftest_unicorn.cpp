@@ -211,7 +211,7 @@ constexpr bool single_reg(unsigned f) { return (f & 8) == 0; }
 enum Cat {
   kAluRR, kAluRI, kAluW, kUpper, kMulDiv, kEdge, kLoad, kStore, kAmo, kLrSc, kBranch, kJump,
   kCAlu, kCMem, kCBranch, kCsr, kFence,
-  kFpArith, kFpOther, kFpCvt, kFpMove, kFpMem, kFpCsr, kNumCats
+  kFpArith, kFpOther, kFpCvt, kFpMove, kFpMem, kFpCsr, kLoop, kNumCats
 };
 // clang-format on
 using Mix = std::array<unsigned, kNumCats>;
@@ -220,7 +220,7 @@ class Generator {
  public:
   Generator(uint64_t seed, const Mix& mix)
       : rng_(seed), fp_rng_(seed ^ 0x9e3779b97f4a7c15), pick_(mix.begin(), mix.end()) {
-    for (unsigned c = kFpArith; c < kNumCats; c++) uses_fp_ |= mix[c] != 0;
+    for (unsigned c = kFpArith; c <= kFpCsr; c++) uses_fp_ |= mix[c] != 0;
   }
 
   Program generate(unsigned ngroups) {
@@ -228,8 +228,13 @@ class Generator {
     top_.clear();
     scope_end_.clear();
     for (unsigned g = 0; g < ngroups; g++) {
-      new_top_group();
-      emit_category(Cat(pick_(rng_)));
+      Cat c = Cat(pick_(rng_));
+      if (c == kLoop) {
+        g += loop() - 1;
+      } else {
+        new_top_group();
+        emit_category(c);
+      }
     }
     new_top_group();
     put(enc::j(0, 0));  // j .   (the end; branches may target it)
@@ -276,11 +281,29 @@ class Generator {
     return r;
   }
 
-  // Destinations: any register but x31 (x0 included: writes must be discarded).
-  unsigned rd() { return chance(4) ? 0 : unsigned(rnd_range(1, 30)); }
-  unsigned rd_nz() { return unsigned(rnd_range(1, 30)); }
+  // Destinations: any register but x31 (x0 included: writes must be discarded), and in a
+  // loop body not the loop counter. Sources may be any register, the counter included.
+  bool reserved(unsigned r) const { return counter_ != 0 && r == counter_; }
+  unsigned rd() {
+    unsigned r;
+    do r = chance(4) ? 0 : unsigned(rnd_range(1, 30));
+    while (reserved(r));
+    return r;
+  }
+  unsigned rd_nz() {
+    unsigned r;
+    do r = unsigned(rnd_range(1, 30));
+    while (reserved(r));
+    return r;
+  }
   unsigned rs() { return unsigned(rnd(32)); }
-  unsigned rp() { return unsigned(rnd_range(8, 15)); }  // x8..x15, for compressed forms
+  // x8..x15, for compressed forms (as destinations and as sources)
+  unsigned rp() {
+    unsigned r;
+    do r = unsigned(rnd_range(8, 15));
+    while (reserved(r));
+    return r;
+  }
   int32_t imm12() {
     static constexpr int32_t kEdges[] = {0, 1, -1, 2047, -2048, 31, 32, 63, 64, 0x7ff, -0x800};
     return chance(25) ? kEdges[rnd(std::size(kEdges))] : int32_t(rnd_range(-2048, 2047));
@@ -344,6 +367,7 @@ class Generator {
       case kFpMove: fp_move(); break;
       case kFpMem: fp_mem(); break;
       case kFpCsr: fp_csr(); break;
+      case kLoop:
       case kNumCats: break;
     }
   }
@@ -835,6 +859,137 @@ class Generator {
     }
   }
 
+  // ---- Loops.
+
+  // A bounded loop; returns the number of groups it takes:
+  //   li c, n                      (or c.li; n = 1..8; a top-level group: the only entry)
+  //   body: 1-6 groups             (forward branches stay inside: at most to the tail)
+  //   tail: addi c, c, -1          (or c.addi, addiw)
+  //         bnez c, body           (or c.bnez, bgtz c, bltu zero, c)
+  // The counter is one of x3..x30, often one of x8..x15 so that c.bnez can test it (x1
+  // and x2 are written by c.jalr and the sp-based groups). No body instruction writes the
+  // counter (see reserved()), and the counter stays 1..n in the body, so the body runs
+  // exactly n times unless a branch before the loop skips all of it.
+  unsigned loop() {
+    unsigned c = unsigned(chance(40) ? rnd_range(8, 15) : rnd_range(3, 30));
+    int32_t n = int32_t(rnd_range(1, 8));
+    new_top_group();
+    if (chance(30))
+      put16(enc::ci(2, n, c, 1));  // c.li c, n
+    else
+      put(enc::addi(c, 0, n));  // li c, n
+    unsigned nbody = unsigned(rnd_range(1, 6));
+    int body = int(groups_.size()), tail = body + int(nbody);
+    counter_ = c;
+    for (unsigned k = 0; k < nbody; k++) {
+      cur_ = unsigned(groups_.size());
+      groups_.emplace_back();
+      scope_end_.push_back(tail);
+      body_group();
+    }
+    counter_ = 0;
+    cur_ = unsigned(groups_.size());
+    groups_.emplace_back();
+    scope_end_.push_back(tail);
+    switch (rnd(4)) {
+      case 0: put16(enc::ci(0, -1, c, 1)); break;     // c.addi c, -1
+      case 1: put(enc::i(-1, c, 0, c, 0x1b)); break;  // addiw c, c, -1
+      default: put(enc::addi(c, c, -1)); break;       // addi c, c, -1
+    }
+    unsigned bytes = 0;  // from the body's start to the back edge (c.bnez reaches 256 back)
+    for (size_t g = size_t(body); g < groups_.size(); g++)
+      for (const Insn& in : groups_[g]) bytes += in.len;
+    Insn back = plain(0, 4);
+    back.target = body;
+    if (c >= 8 && c <= 15 && bytes <= 256 && chance(60)) {
+      back.len = 2;
+      back.fix = [=](uint64_t pc, uint64_t, uint64_t target) { return enc::c_branch(7, c, int32_t(target - pc)); };
+    } else {
+      switch (rnd(4)) {
+        case 0:  // blt zero, c   (bgtz c)
+          back.fix = [=](uint64_t pc, uint64_t, uint64_t target) { return enc::b(int32_t(target - pc), c, 0, 4); };
+          break;
+        case 1:  // bltu zero, c
+          back.fix = [=](uint64_t pc, uint64_t, uint64_t target) { return enc::b(int32_t(target - pc), c, 0, 6); };
+          break;
+        default:  // bne c, zero
+          back.fix = [=](uint64_t pc, uint64_t, uint64_t target) { return enc::b(int32_t(target - pc), 0, c, 1); };
+          break;
+      }
+    }
+    groups_[cur_].push_back(std::move(back));
+    return nbody + 2;
+  }
+  // A group of a loop body: mostly from the program's mix (but no nested loop), sometimes
+  // memory accesses, the strided ones moving with the counter.
+  void body_group() {
+    if (chance(25)) {
+      switch (rnd(6)) {
+        case 0: load(); break;
+        case 1: store(); break;
+        case 2: amo(); break;
+        case 3: lrsc(); break;
+        default: strided(); break;
+      }
+      return;
+    }
+    Cat c;
+    do c = Cat(pick_(rng_));
+    while (c == kLoop);
+    emit_category(c);
+  }
+  // An access at an address that moves with the loop counter c (at most 8, so t stays
+  // within 64 bytes above x31):
+  //   slli t, c, sh; add t, t, x31; then a load, a store, an AMO or an F/D load or store
+  void strided() {
+    unsigned t = rd_nz(), sh = unsigned(rnd(4));
+    unsigned k = unsigned(rnd(uses_fp_ ? 5 : 4));
+    if (k == 2) sh = 2 + unsigned(rnd(2));           // AMOs must be aligned: (c << sh) a multiple of 4 or 8
+    put(enc::i(int32_t(sh), counter_, 1, t, 0x13));  // slli t, c, sh
+    put(enc::r(0, kBase, t, 0, t, 0x33));            // add t, t, x31
+    auto offset = [&](unsigned size, bool aligned) {
+      int32_t off = int32_t(rnd_range(-2048, 2047 - 64 - int32_t(size) + 1));
+      return aligned ? off & ~int32_t(size - 1) : off;
+    };
+    switch (k) {
+      case 0: {  // lb lh lw ld lbu lhu lwu rd, off(t)
+        static constexpr std::pair<uint32_t, unsigned> kOps[] = {{0, 1}, {1, 2}, {2, 4}, {3, 8},
+                                                                 {4, 1}, {5, 2}, {6, 4}};
+        auto [f3, size] = kOps[rnd(std::size(kOps))];
+        put(enc::i(offset(size, chance(80)), t, f3, rd(), 0x03));
+        break;
+      }
+      case 1: {  // sb sh sw sd rs2, off(t)
+        unsigned f3 = unsigned(rnd(4));
+        put(enc::s(offset(1u << f3, chance(80)), rs(), t, f3, 0x23));
+        break;
+      }
+      case 2: {  // addi t, t, off; amoadd/amoswap/amoxor/amoor.{w,d} rd, rs2, (t)
+        static constexpr uint32_t kF5[] = {0x00, 0x01, 0x04, 0x08};
+        bool dw = sh == 3 && chance(60);
+        put(enc::addi(t, t, offset(dw ? 8 : 4, true)));
+        put(enc::amo(kF5[rnd(std::size(kF5))], chance(50), chance(50), rs(), t, dw ? 3 : 2, rd()));
+        break;
+      }
+      case 3: {  // sw/sd rs2, off(t); lw/lwu/ld rd, off(t)   (stores a value and loads it back)
+        bool dw = chance(50);
+        int32_t off = offset(dw ? 8 : 4, chance(80));
+        put(enc::s(off, rs(), t, dw ? 3 : 2, 0x23));
+        put(enc::i(off, t, dw ? 3 : (chance(50) ? 2 : 6), rd(), 0x03));
+        break;
+      }
+      case 4: {  // flw/fld/fsw/fsd off(t)
+        switch (rnd(4)) {
+          case 0: put(enc::i(offset(4, chance(90)), t, 2, fs(), 0x07)); break;               // flw
+          case 1: put(enc::i(offset(8, chance(90)), t, 3, fd(), 0x07)); break;               // fld
+          case 2: put(enc::s(offset(4, chance(90)), unsigned(rnd(32)), t, 2, 0x27)); break;  // fsw any f
+          case 3: put(enc::s(offset(8, chance(90)), fd(), t, 3, 0x27)); break;               // fsd
+        }
+        break;
+      }
+    }
+  }
+
   Program layout() {
     Program p;
     std::vector<uint64_t> start(groups_.size());
@@ -865,6 +1020,7 @@ class Generator {
   std::vector<size_t> top_;     // the top-level groups, ascending; the last one is the final `j .`
   std::vector<int> scope_end_;  // per group: -1 at the top level, else the last group its branches may reach
   unsigned cur_ = 0;            // the group being generated
+  unsigned counter_ = 0;        // in a loop body: its counter, which nothing else may write
 };
 
 // ---------------------------------------------------------------------------------------
@@ -1148,19 +1304,20 @@ void difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs
 }
 
 // clang-format off
-//                              RR RI  W  U MD Ed Ld St Am LS Br Jp CA CM CB Cs Fe FA FO FC FM FL FS
+//                              RR RI  W  U MD Ed Ld St Am LS Br Jp CA CM CB Cs Fe FA FO FC FM FL FS Lp
 constexpr Mix kMixAlu          = {6, 6, 5, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr Mix kMixMulDiv       = {2, 2, 1, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr Mix kMixMemory       = {2, 2, 1, 1, 0, 1, 5, 5, 0, 0, 0, 0, 0, 2, 0, 0, 0};
 constexpr Mix kMixAtomic       = {2, 2, 0, 0, 0, 1, 1, 2, 5, 3, 0, 0, 0, 0, 0, 1, 0};
-constexpr Mix kMixControl      = {3, 3, 1, 1, 0, 1, 0, 0, 0, 0, 5, 3, 0, 0, 3, 0, 0};
+constexpr Mix kMixControl      = {3, 3, 1, 1, 0, 1, 0, 0, 0, 0, 5, 3, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 constexpr Mix kMixCompressed   = {1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 4, 2, 0, 0};
-constexpr Mix kMixAll          = {4, 4, 3, 1, 3, 1, 3, 3, 2, 1, 2, 1, 4, 2, 1, 1, 1};
+constexpr Mix kMixAll          = {4, 4, 3, 1, 3, 1, 3, 3, 2, 1, 2, 1, 4, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 3};
+constexpr Mix kMixLoops        = {3, 3, 1, 1, 1, 1, 2, 2, 1, 1, 3, 1, 2, 1, 2, 1, 0, 1, 0, 0, 1, 1, 0, 6};
 constexpr Mix kMixFpArith      = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 1, 1, 2, 3, 1};
 constexpr Mix kMixFpCompare    = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2, 10, 1, 1, 3, 1};
 constexpr Mix kMixFpConvert    = {1, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 10, 2, 2, 1};
 constexpr Mix kMixFpMemory     = {1, 1, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1, 3, 8, 1};
-constexpr Mix kMixFpAll        = {2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 5, 3, 3, 2, 3, 2};
+constexpr Mix kMixFpAll        = {2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 5, 3, 3, 2, 3, 2, 3};
 // clang-format on
 
 TEST(DiffUnicorn, IntegerAlu) { difftest("IntegerAlu", 1, kMixAlu, 100, 24'000); }
@@ -1170,6 +1327,7 @@ TEST(DiffUnicorn, Atomics) { difftest("Atomics", 4, kMixAtomic, 100, 40'000); }
 TEST(DiffUnicorn, ControlFlow) { difftest("ControlFlow", 5, kMixControl, 100, 18'000); }
 TEST(DiffUnicorn, Compressed) { difftest("Compressed", 6, kMixCompressed, 100, 30'000); }
 TEST(DiffUnicorn, Mixed) { difftest("Mixed", 7, kMixAll, 300, 90'000); }
+TEST(DiffUnicorn, Loops) { difftest("Loops", 13, kMixLoops, 60, 50'000); }
 TEST(DiffUnicorn, FpArithmetic) { difftest("FpArithmetic", 8, kMixFpArith, 100, 30'000, 25'000); }
 TEST(DiffUnicorn, FpCompareMinMaxClass) { difftest("FpCompareMinMaxClass", 9, kMixFpCompare, 100, 30'000, 25'000); }
 TEST(DiffUnicorn, FpConversions) { difftest("FpConversions", 10, kMixFpConvert, 100, 30'000, 20'000); }
