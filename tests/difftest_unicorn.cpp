@@ -34,9 +34,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "frontend/riscv/decoder.h"
@@ -1024,7 +1026,27 @@ class Generator {
 };
 
 // ---------------------------------------------------------------------------------------
-// The two emulators.
+// The emulators: Unicorn, and polyemu with each of its engines.
+
+// Every program runs once in Unicorn and once in polyemu on each of these engines; each
+// polyemu run is compared with Unicorn's, and so with the other engines'.
+struct EngineConfig {
+  const char* name;            // MachineConfig::engine: "interp" or "jit"
+  unsigned jit_threshold = 0;  // jit: interpreted runs of a block before it is compiled
+  bool jit_sync = false;       // jit: compile at once on the guest thread
+};
+constexpr EngineConfig kEngines[] = {
+    {"interp"},
+#ifdef POLYEMU_HAVE_JIT_OPTIONS
+    {"jit", 1, true},  // nearly every block runs as native code, loops as compiled regions
+#endif
+};
+
+std::string describe(const EngineConfig& e) {
+  std::string s = e.name;
+  if (s == "jit") s += " (threshold " + std::to_string(e.jit_threshold) + (e.jit_sync ? ", sync)" : ")");
+  return s;
+}
 
 struct State {
   std::array<uint64_t, 32> regs{};
@@ -1100,10 +1122,18 @@ class UnicornRunner {
 
 class PolyemuRunner {
  public:
-  PolyemuRunner()
-      : path_((std::filesystem::temp_directory_path() / ("polyemu_difftest_" + std::to_string(getpid()) + ".bin"))
+  explicit PolyemuRunner(const EngineConfig& engine)
+      : engine_(engine),
+        path_((std::filesystem::temp_directory_path() /
+               ("polyemu_difftest_" + std::to_string(getpid()) + "_" + describe(engine) + ".bin"))
                   .string()) {}
-  ~PolyemuRunner() { std::filesystem::remove(path_); }
+  ~PolyemuRunner() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  PolyemuRunner(const PolyemuRunner&) = delete;
+  PolyemuRunner& operator=(const PolyemuRunner&) = delete;
+  const EngineConfig& engine() const { return engine_; }
 
   // Runs exactly `steps` instructions of `p`.
   State run(const Program& p, uint64_t steps) {
@@ -1116,6 +1146,13 @@ class PolyemuRunner {
     cfg.raw_loads.push_back({path_, kCodeBase});
     cfg.max_insns = steps;
     cfg.console = [](uint8_t) {};
+#ifdef POLYEMU_HAVE_JIT_OPTIONS
+    cfg.engine = engine_.name;
+    if (cfg.engine == "jit") {
+      cfg.jit.threshold = engine_.jit_threshold;
+      cfg.jit.sync = engine_.jit_sync;
+    }
+#endif
     polyemu::Riscv64Virt vm(cfg);
     // A trap lands on `j .` so that it shows as a mismatch instead of a fault loop.
     uint8_t* ram = vm.ram();
@@ -1144,6 +1181,7 @@ class PolyemuRunner {
   }
 
  private:
+  EngineConfig engine_;
   std::string path_;
 };
 
@@ -1190,7 +1228,8 @@ std::string listing_at(const Program& p, uint64_t pc) {
   return "(not an instruction of the program)";
 }
 
-// Steps both emulators to the first instruction after which they differ.
+// Steps both emulators (polyemu on the engine of `pe`) to the first instruction after
+// which they differ.
 std::string diagnose(UnicornRunner& uc, PolyemuRunner& pe, const Program& p, uint64_t total) {
   State before;
   before.pc = kCodeBase;
@@ -1239,10 +1278,11 @@ struct Compared {
 // of executed (and compared) instructions.
 Compared run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, unsigned groups) {
   UnicornRunner uc;
-  PolyemuRunner pe;
+  std::vector<std::unique_ptr<PolyemuRunner>> engines;
+  for (const EngineConfig& e : kEngines) engines.push_back(std::make_unique<PolyemuRunner>(e));
   Compared compared;
   unsigned failures = 0;
-  for (unsigned n = 0; n < programs; n++) {
+  for (unsigned n = 0; n < programs && failures < 5; n++) {
     uint64_t program_seed = seed * 1000003 + n;
     Generator gen(program_seed, mix);
     Program p = gen.generate(groups);
@@ -1254,21 +1294,24 @@ Compared run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned 
       failures++;
       continue;
     }
-    State b = pe.run(p, executed);
-    std::string diff = compare(a, b);
-    if (!diff.empty()) {
+    bool same = true;
+    for (auto& pe : engines) {
+      State b = pe->run(p, executed);
+      std::string diff = compare(a, b);
+      if (diff.empty()) continue;
+      same = false;
       failures++;
-      ADD_FAILURE() << name << ": program seed " << program_seed << " (" << executed << " instructions) differs:\n"
-                    << diff << diagnose(uc, pe, p, executed);
-      if (failures >= 5) break;
-      continue;
+      ADD_FAILURE() << name << ": program seed " << program_seed << " (" << executed << " instructions) differs on "
+                    << describe(pe->engine()) << ":\n"
+                    << diff << diagnose(uc, *pe, p, executed);
     }
+    if (!same) continue;
     compared.all += executed;
     compared.fp += executed_fp;
   }
   EXPECT_EQ(failures, 0u);
-  std::printf("[ difftest ] %s: %u programs, %llu instructions compared (%llu floating-point)\n", name, programs,
-              static_cast<unsigned long long>(compared.all), static_cast<unsigned long long>(compared.fp));
+  std::printf("[ difftest ] %s: %u programs, %llu instructions compared on each engine (%llu floating-point)\n", name,
+              programs, static_cast<unsigned long long>(compared.all), static_cast<unsigned long long>(compared.fp));
   return compared;
 }
 
@@ -1277,8 +1320,11 @@ Compared g_total;
 class TotalPrinter : public ::testing::Environment {
  public:
   void TearDown() override {
-    std::printf("[ difftest ] total: %llu instructions compared (%llu floating-point)\n",
-                static_cast<unsigned long long>(g_total.all), static_cast<unsigned long long>(g_total.fp));
+    std::string names;
+    for (const EngineConfig& e : kEngines) names += (names.empty() ? "" : ", ") + describe(e);
+    std::printf("[ difftest ] total: %llu instructions compared (%llu floating-point) on each engine: %s\n",
+                static_cast<unsigned long long>(g_total.all), static_cast<unsigned long long>(g_total.fp),
+                names.c_str());
   }
 };
 const auto* const g_printer = ::testing::AddGlobalTestEnvironment(new TotalPrinter);
