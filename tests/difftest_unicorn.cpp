@@ -1057,6 +1057,16 @@ struct State {
   std::string error;  // set when the emulator did not stop where it was asked to
 };
 
+// Executed instructions; of those, F/D/Zcd ones and taken backward control transfers
+// (the back edges of loops).
+struct Counts {
+  uint64_t all = 0, fp = 0, back = 0;
+  Counts& operator+=(const Counts& o) {
+    all += o.all, fp += o.fp, back += o.back;
+    return *this;
+  }
+};
+
 class UnicornRunner {
  public:
   UnicornRunner() {
@@ -1072,9 +1082,9 @@ class UnicornRunner {
   }
   ~UnicornRunner() { uc_close(uc_); }
 
-  // Runs `p` from the start until its final `j .` (steps == 0) or for `steps` instructions.
-  // `executed` and `executed_fp` receive the number of instructions and of F/D ones.
-  State run(const Program& p, uint64_t steps, uint64_t* executed, uint64_t* executed_fp = nullptr) {
+  // Runs `p` from the start until its final `j .` (steps == 0) or for `steps` instructions,
+  // counting what it executes into `counts`.
+  State run(const Program& p, uint64_t steps, Counts* counts = nullptr) {
     std::vector<uint8_t> zeros(kCodeLimit, 0);
     check(uc_mem_write(uc_, kCodeBase, zeros.data(), zeros.size()), "uc_mem_write");
     check(uc_mem_write(uc_, kCodeBase, p.code.data(), p.code.size()), "uc_mem_write");
@@ -1086,7 +1096,8 @@ class UnicornRunner {
     check(uc_reg_write(uc_, UC_RISCV_REG_MSCRATCH, &zero), "uc_reg_write");
     for (unsigned k = 0; k < 32; k++) check(uc_reg_write(uc_, UC_RISCV_REG_F0 + int(k), &p.fregs[k]), "uc_reg_write");
     check(uc_reg_write(uc_, UC_RISCV_REG_FCSR, &p.fcsr), "uc_reg_write");
-    count_ = fp_count_ = 0;
+    counts_ = {};
+    last_pc_ = 0;
     State s;
     uc_err e = uc_emu_start(uc_, kCodeBase, steps ? kRamBase + kRamSize : p.end_pc, 1'000'000, steps);
     if (e != UC_ERR_OK) s.error = std::string("uc_emu_start: ") + uc_strerror(e);
@@ -1096,8 +1107,7 @@ class UnicornRunner {
     check(uc_reg_read(uc_, UC_RISCV_REG_PC, &s.pc), "uc_reg_read");
     s.data.resize(kDataSize);
     check(uc_mem_read(uc_, kDataArea, s.data.data(), kDataSize), "uc_mem_read");
-    if (executed) *executed = count_;
-    if (executed_fp) *executed_fp = fp_count_;
+    if (counts) *counts = counts_;
     if (s.error.empty() && !steps && s.pc != p.end_pc) s.error = "unicorn stopped before the end";
     return s;
   }
@@ -1105,11 +1115,13 @@ class UnicornRunner {
  private:
   static void count_insn(uc_engine* uc, uint64_t addr, uint32_t size, void* self) {
     auto* me = static_cast<UnicornRunner*>(self);
-    me->count_++;
+    me->counts_.all++;
+    if (addr < me->last_pc_) me->counts_.back++;
+    me->last_pc_ = addr;
     uint32_t bits = 0;
     if (uc_mem_read(uc, addr, &bits, size) == UC_ERR_OK) {
       polyemu::riscv::Decoded d = polyemu::riscv::decode(bits);
-      if (d.row && polyemu::riscv::uses_fpu(d.row->ext)) me->fp_count_++;
+      if (d.row && polyemu::riscv::uses_fpu(d.row->ext)) me->counts_.fp++;
     }
   }
   static void check(uc_err e, const char* what) {
@@ -1117,7 +1129,8 @@ class UnicornRunner {
   }
   uc_engine* uc_ = nullptr;
   uc_hook hook_{};
-  uint64_t count_ = 0, fp_count_ = 0;
+  Counts counts_;
+  uint64_t last_pc_ = 0;
 };
 
 class PolyemuRunner {
@@ -1238,7 +1251,7 @@ std::string diagnose(UnicornRunner& uc, PolyemuRunner& pe, const Program& p, uin
   before.fcsr = p.fcsr;
   before.data = p.data;
   for (uint64_t k = 1; k <= total; k++) {
-    State a = uc.run(p, k, nullptr), b = pe.run(p, k);
+    State a = uc.run(p, k), b = pe.run(p, k);
     std::string diff = compare(a, b);
     if (!diff.empty()) {
       std::ostringstream os;
@@ -1270,24 +1283,21 @@ std::string diagnose(UnicornRunner& uc, PolyemuRunner& pe, const Program& p, uin
   return "no difference when stepping one instruction at a time\n";
 }
 
-struct Compared {
-  uint64_t all = 0, fp = 0;  // executed and compared instructions; of those, F/D/Zcd ones
-};
-
-// Runs `programs` programs of `groups` groups each with the given mix; returns the number
-// of executed (and compared) instructions.
-Compared run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, unsigned groups) {
+// Runs `programs` programs of `groups` groups each with the given mix; returns the counts
+// of the programs that were executed and compared.
+Counts run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, unsigned groups) {
   UnicornRunner uc;
   std::vector<std::unique_ptr<PolyemuRunner>> engines;
   for (const EngineConfig& e : kEngines) engines.push_back(std::make_unique<PolyemuRunner>(e));
-  Compared compared;
+  Counts compared;
   unsigned failures = 0;
   for (unsigned n = 0; n < programs && failures < 5; n++) {
     uint64_t program_seed = seed * 1000003 + n;
     Generator gen(program_seed, mix);
     Program p = gen.generate(groups);
-    uint64_t executed = 0, executed_fp = 0;
-    State a = uc.run(p, 0, &executed, &executed_fp);
+    Counts counts;
+    State a = uc.run(p, 0, &counts);
+    uint64_t executed = counts.all;
     if (!a.error.empty()) {
       ADD_FAILURE() << name << ": seed " << program_seed << ": unicorn did not run the program: " << a.error << " (pc "
                     << hex(a.pc) << ": " << listing_at(p, a.pc) << ")";
@@ -1306,25 +1316,29 @@ Compared run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned 
                     << diff << diagnose(uc, *pe, p, executed);
     }
     if (!same) continue;
-    compared.all += executed;
-    compared.fp += executed_fp;
+    compared += counts;
   }
   EXPECT_EQ(failures, 0u);
-  std::printf("[ difftest ] %s: %u programs, %llu instructions compared on each engine (%llu floating-point)\n", name,
-              programs, static_cast<unsigned long long>(compared.all), static_cast<unsigned long long>(compared.fp));
+  std::printf(
+      "[ difftest ] %s: %u programs, %llu instructions compared on each engine (%llu floating-point, %llu back "
+      "edges taken)\n",
+      name, programs, static_cast<unsigned long long>(compared.all), static_cast<unsigned long long>(compared.fp),
+      static_cast<unsigned long long>(compared.back));
   return compared;
 }
 
 // Totals over the tests that ran, printed when the program ends.
-Compared g_total;
+Counts g_total;
 class TotalPrinter : public ::testing::Environment {
  public:
   void TearDown() override {
     std::string names;
     for (const EngineConfig& e : kEngines) names += (names.empty() ? "" : ", ") + describe(e);
-    std::printf("[ difftest ] total: %llu instructions compared (%llu floating-point) on each engine: %s\n",
-                static_cast<unsigned long long>(g_total.all), static_cast<unsigned long long>(g_total.fp),
-                names.c_str());
+    std::printf(
+        "[ difftest ] total: %llu instructions compared (%llu floating-point, %llu back edges taken) on each engine: "
+        "%s\n",
+        static_cast<unsigned long long>(g_total.all), static_cast<unsigned long long>(g_total.fp),
+        static_cast<unsigned long long>(g_total.back), names.c_str());
   }
 };
 const auto* const g_printer = ::testing::AddGlobalTestEnvironment(new TotalPrinter);
@@ -1337,16 +1351,16 @@ unsigned scale() {
 }
 
 // Each test must compare at least its minimum of executed instructions (forward branches
-// skip some of the generated ones), and the floating-point tests a minimum of F/D ones.
-// The minima add up to 260,000 integer-mix and 200,000 floating-point-mix instructions,
-// 120,000 of them F/D/Zcd.
-void difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, uint64_t minimum,
-              uint64_t minimum_fp = 0) {
-  Compared n = run_difftest(name, seed, mix, programs * scale(), 300);
-  g_total.all += n.all;
-  g_total.fp += n.fp;
-  EXPECT_GE(n.all, minimum * scale()) << "too few instructions compared";
-  EXPECT_GE(n.fp, minimum_fp * scale()) << "too few floating-point instructions compared";
+// skip some of the generated ones, loops repeat some), the floating-point tests a minimum
+// of F/D ones and the tests with loops a minimum of loop iterations. The minima add up to
+// 422,000 integer-mix and 330,000 floating-point-mix instructions, 140,000 of them
+// F/D/Zcd, and 30,500 back edges taken.
+void difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, const Counts& minimum) {
+  Counts n = run_difftest(name, seed, mix, programs * scale(), 300);
+  g_total += n;
+  EXPECT_GE(n.all, minimum.all * scale()) << "too few instructions compared";
+  EXPECT_GE(n.fp, minimum.fp * scale()) << "too few floating-point instructions compared";
+  EXPECT_GE(n.back, minimum.back * scale()) << "too few loop iterations compared";
 }
 
 // clang-format off
@@ -1366,18 +1380,18 @@ constexpr Mix kMixFpMemory     = {1, 1, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 1, 0, 0
 constexpr Mix kMixFpAll        = {2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 5, 3, 3, 2, 3, 2, 3};
 // clang-format on
 
-TEST(DiffUnicorn, IntegerAlu) { difftest("IntegerAlu", 1, kMixAlu, 100, 24'000); }
-TEST(DiffUnicorn, MulDiv) { difftest("MulDiv", 2, kMixMulDiv, 100, 30'000); }
-TEST(DiffUnicorn, LoadsStores) { difftest("LoadsStores", 3, kMixMemory, 100, 28'000); }
-TEST(DiffUnicorn, Atomics) { difftest("Atomics", 4, kMixAtomic, 100, 40'000); }
-TEST(DiffUnicorn, ControlFlow) { difftest("ControlFlow", 5, kMixControl, 100, 18'000); }
-TEST(DiffUnicorn, Compressed) { difftest("Compressed", 6, kMixCompressed, 100, 30'000); }
-TEST(DiffUnicorn, Mixed) { difftest("Mixed", 7, kMixAll, 300, 90'000); }
-TEST(DiffUnicorn, Loops) { difftest("Loops", 13, kMixLoops, 60, 50'000); }
-TEST(DiffUnicorn, FpArithmetic) { difftest("FpArithmetic", 8, kMixFpArith, 100, 30'000, 25'000); }
-TEST(DiffUnicorn, FpCompareMinMaxClass) { difftest("FpCompareMinMaxClass", 9, kMixFpCompare, 100, 30'000, 25'000); }
-TEST(DiffUnicorn, FpConversions) { difftest("FpConversions", 10, kMixFpConvert, 100, 30'000, 20'000); }
-TEST(DiffUnicorn, FpLoadsStores) { difftest("FpLoadsStores", 11, kMixFpMemory, 100, 30'000, 20'000); }
-TEST(DiffUnicorn, FpMixed) { difftest("FpMixed", 12, kMixFpAll, 250, 80'000, 30'000); }
+TEST(DiffUnicorn, IntegerAlu) { difftest("IntegerAlu", 1, kMixAlu, 100, {24'000}); }
+TEST(DiffUnicorn, MulDiv) { difftest("MulDiv", 2, kMixMulDiv, 100, {30'000}); }
+TEST(DiffUnicorn, LoadsStores) { difftest("LoadsStores", 3, kMixMemory, 100, {28'000}); }
+TEST(DiffUnicorn, Atomics) { difftest("Atomics", 4, kMixAtomic, 100, {40'000}); }
+TEST(DiffUnicorn, ControlFlow) { difftest("ControlFlow", 5, kMixControl, 100, {40'000, 0, 3'500}); }
+TEST(DiffUnicorn, Compressed) { difftest("Compressed", 6, kMixCompressed, 100, {30'000}); }
+TEST(DiffUnicorn, Mixed) { difftest("Mixed", 7, kMixAll, 300, {180'000, 0, 12'000}); }
+TEST(DiffUnicorn, Loops) { difftest("Loops", 13, kMixLoops, 60, {50'000, 0, 4'000}); }
+TEST(DiffUnicorn, FpArithmetic) { difftest("FpArithmetic", 8, kMixFpArith, 100, {30'000, 25'000}); }
+TEST(DiffUnicorn, FpCompareMinMaxClass) { difftest("FpCompareMinMaxClass", 9, kMixFpCompare, 100, {30'000, 25'000}); }
+TEST(DiffUnicorn, FpConversions) { difftest("FpConversions", 10, kMixFpConvert, 100, {30'000, 20'000}); }
+TEST(DiffUnicorn, FpLoadsStores) { difftest("FpLoadsStores", 11, kMixFpMemory, 100, {30'000, 20'000}); }
+TEST(DiffUnicorn, FpMixed) { difftest("FpMixed", 12, kMixFpAll, 250, {210'000, 50'000, 11'000}); }
 
 }  // namespace
