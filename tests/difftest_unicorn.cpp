@@ -1,17 +1,33 @@
-// Differential test: random, loop-free RV64IMAFDC + Zicsr programs run in polyemu and in
-// Unicorn (QEMU's RISC-V translator); all integer and floating-point registers, fcsr, the
-// pc and the data area must agree afterwards.
+// Differential test: random RV64IMAFDC + Zicsr programs with bounded loops run in Unicorn
+// (QEMU's RISC-V translator) and in polyemu on each of its engines; all integer and
+// floating-point registers, fcsr, the pc and the data area must agree afterwards.
 //
-// Programs are built from "groups" of one or more instructions. Control flow only goes
-// forward and only to group boundaries, so multi-instruction idioms (a base address set
-// up right before a compressed load, LR ... SC pairs) are never entered in the middle.
-// Every memory access goes to a 4 KiB data area whose centre address lives in x31, a
-// register that no generated instruction writes. Each program ends with `j .`; Unicorn
-// runs until that address and counts executed instructions, polyemu then runs exactly
-// that many, so a divergence in control flow also shows up as a pc mismatch.
+// Programs are built from "groups" of one or more instructions. Forward control flow only
+// goes to group boundaries, so multi-instruction idioms (a base address set up right
+// before a compressed load, LR ... SC pairs) are never entered in the middle. Every
+// memory access goes to a 4 KiB data area whose centre address lives in x31, a register
+// that no generated instruction writes. Each program ends with `j .`; Unicorn runs until
+// that address and counts executed instructions, polyemu then runs exactly that many, so
+// a divergence in control flow also shows up as a pc mismatch.
 //
-// On a mismatch the program is replayed one instruction at a time in both emulators to
-// find and print the first instruction after which the states differ.
+// Loops. The only backward branches close loops: a top-level group `li c, n` (n = 1..8),
+// a body of 1-6 groups (from the program's mix, plus loads, stores, AMOs, LR/SC and
+// accesses at addresses computed from c), and a tail `addi c, c, -1; bnez c, body`, with
+// compressed and other forms (c.li, c.addi, addiw; c.bnez, bgtz, bltu zero). Branches
+// outside loops go only to top-level groups, never into a body; branches in a body stay
+// in it (at most to the tail); no body instruction writes c. So every loop ends, after
+// exactly n iterations unless a branch skips it. Loops are not nested. They make the
+// test cover what a JIT compiles as regions: several blocks of a page with back edges.
+//
+// Engines. kEngines lists the polyemu engines every program runs on: the interpreter and,
+// once MachineConfig has the option, the tiered JIT compiling a block synchronously after
+// one interpreted run, so that nearly all code runs natively. Each program runs in Unicorn
+// once and in polyemu once per engine; every polyemu run is compared with Unicorn's, and
+// so with the other engines'.
+//
+// On a mismatch the program is replayed one instruction at a time in Unicorn and in
+// polyemu on the engine that differed, to find and print the first instruction after
+// which the states differ.
 //
 // Floating point. Unicorn 2.0.1 is QEMU 5.0, which predates NaN-boxing in QEMU: it writes
 // single-precision results with the upper 32 bits zero (fadd.s of two boxed values leaves
