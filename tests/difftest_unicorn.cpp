@@ -1154,7 +1154,7 @@ class PolyemuRunner {
   explicit PolyemuRunner(const EngineConfig& engine)
       : engine_(engine),
         path_((std::filesystem::temp_directory_path() /
-               ("polyemu_difftest_" + std::to_string(getpid()) + "_" + describe(engine) + ".bin"))
+               ("polyemu_difftest_" + std::to_string(getpid()) + "_" + std::to_string(next_id_++) + ".bin"))
                   .string()) {}
   ~PolyemuRunner() {
     std::error_code ec;
@@ -1210,6 +1210,7 @@ class PolyemuRunner {
   }
 
  private:
+  static inline unsigned next_id_ = 0;  // each runner has a file of its own for the program
   EngineConfig engine_;
   std::string path_;
 };
