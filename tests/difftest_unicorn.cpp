@@ -1,17 +1,33 @@
-// Differential test: random, loop-free RV64IMAFDC + Zicsr programs run in polyemu and in
-// Unicorn (QEMU's RISC-V translator); all integer and floating-point registers, fcsr, the
-// pc and the data area must agree afterwards.
+// Differential test: random RV64IMAFDC + Zicsr programs with bounded loops run in Unicorn
+// (QEMU's RISC-V translator) and in polyemu on each of its engines; all integer and
+// floating-point registers, fcsr, the pc and the data area must agree afterwards.
 //
-// Programs are built from "groups" of one or more instructions. Control flow only goes
-// forward and only to group boundaries, so multi-instruction idioms (a base address set
-// up right before a compressed load, LR ... SC pairs) are never entered in the middle.
-// Every memory access goes to a 4 KiB data area whose centre address lives in x31, a
-// register that no generated instruction writes. Each program ends with `j .`; Unicorn
-// runs until that address and counts executed instructions, polyemu then runs exactly
-// that many, so a divergence in control flow also shows up as a pc mismatch.
+// Programs are built from "groups" of one or more instructions. Forward control flow only
+// goes to group boundaries, so multi-instruction idioms (a base address set up right
+// before a compressed load, LR ... SC pairs) are never entered in the middle. Every
+// memory access goes to a 4 KiB data area whose centre address lives in x31, a register
+// that no generated instruction writes. Each program ends with `j .`; Unicorn runs until
+// that address and counts executed instructions, polyemu then runs exactly that many, so
+// a divergence in control flow also shows up as a pc mismatch.
 //
-// On a mismatch the program is replayed one instruction at a time in both emulators to
-// find and print the first instruction after which the states differ.
+// Loops. The only backward branches close loops: a top-level group `li c, n` (n = 1..8),
+// a body of 1-6 groups (from the program's mix, plus loads, stores, AMOs, LR/SC and
+// accesses at addresses computed from c), and a tail `addi c, c, -1; bnez c, body`, with
+// compressed and other forms (c.li, c.addi, addiw; c.bnez, bgtz, bltu zero). Branches
+// outside loops go only to top-level groups, never into a body; branches in a body stay
+// in it (at most to the tail); no body instruction writes c. So every loop ends, after
+// exactly n iterations unless a branch skips it. Loops are not nested. They make the
+// test cover what a JIT compiles as regions: several blocks of a page with back edges.
+//
+// Engines. kEngines lists the polyemu engines every program runs on: the interpreter and,
+// once MachineConfig has the option, the tiered JIT compiling a block synchronously after
+// one interpreted run, so that nearly all code runs natively. Each program runs in Unicorn
+// once and in polyemu once per engine; every polyemu run is compared with Unicorn's, and
+// so with the other engines'.
+//
+// On a mismatch the program is replayed one instruction at a time in Unicorn and in
+// polyemu on the engine that differed, to find and print the first instruction after
+// which the states differ.
 //
 // Floating point. Unicorn 2.0.1 is QEMU 5.0, which predates NaN-boxing in QEMU: it writes
 // single-precision results with the upper 32 bits zero (fadd.s of two boxed values leaves
@@ -25,6 +41,7 @@
 #include <unicorn/unicorn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -33,9 +50,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "frontend/riscv/decoder.h"
@@ -181,7 +200,11 @@ uint16_t c_branch(uint32_t f3, unsigned rs1, int32_t imm) {
 struct Insn {
   uint32_t bits = 0;
   unsigned len = 4;
-  int target = -1;  // group index this instruction jumps or branches to, if any
+  // A control transfer goes to the start of a group: either a fixed one (`target`, the
+  // group index; loop back edges) or, with `skip` >= 0, the next group of its own scope
+  // after skipping `skip` more (capped at the end of the scope); see Generator::resolve.
+  int target = -1;
+  int skip = -1;
   // Re-encodes a control transfer once addresses are known: (own pc, group start pc, target pc).
   std::function<uint32_t(uint64_t, uint64_t, uint64_t)> fix;
 };
@@ -206,7 +229,7 @@ constexpr bool single_reg(unsigned f) { return (f & 8) == 0; }
 enum Cat {
   kAluRR, kAluRI, kAluW, kUpper, kMulDiv, kEdge, kLoad, kStore, kAmo, kLrSc, kBranch, kJump,
   kCAlu, kCMem, kCBranch, kCsr, kFence,
-  kFpArith, kFpOther, kFpCvt, kFpMove, kFpMem, kFpCsr, kNumCats
+  kFpArith, kFpOther, kFpCvt, kFpMove, kFpMem, kFpCsr, kLoop, kNumCats
 };
 // clang-format on
 using Mix = std::array<unsigned, kNumCats>;
@@ -215,18 +238,24 @@ class Generator {
  public:
   Generator(uint64_t seed, const Mix& mix)
       : rng_(seed), fp_rng_(seed ^ 0x9e3779b97f4a7c15), pick_(mix.begin(), mix.end()) {
-    for (unsigned c = kFpArith; c < kNumCats; c++) uses_fp_ |= mix[c] != 0;
+    for (unsigned c = kFpArith; c <= kFpCsr; c++) uses_fp_ |= mix[c] != 0;
   }
 
   Program generate(unsigned ngroups) {
     groups_.clear();
-    n_ = ngroups;
+    top_.clear();
+    scope_end_.clear();
     for (unsigned g = 0; g < ngroups; g++) {
-      cur_ = g;
-      groups_.emplace_back();
-      emit_category(Cat(pick_(rng_)));
+      Cat c = Cat(pick_(rng_));
+      if (c == kLoop) {
+        g += loop() - 1;
+      } else {
+        new_top_group();
+        emit_category(c);
+      }
     }
-    groups_.push_back({plain(enc::j(0, 0), 4)});  // j .   (the end; branches may target it)
+    new_top_group();
+    put(enc::j(0, 0));  // j .   (the end; branches may target it)
     Program p = layout();
     p.regs = initial_regs();
     p.data.resize(kDataSize);
@@ -270,11 +299,29 @@ class Generator {
     return r;
   }
 
-  // Destinations: any register but x31 (x0 included: writes must be discarded).
-  unsigned rd() { return chance(4) ? 0 : unsigned(rnd_range(1, 30)); }
-  unsigned rd_nz() { return unsigned(rnd_range(1, 30)); }
+  // Destinations: any register but x31 (x0 included: writes must be discarded), and in a
+  // loop body not the loop counter. Sources may be any register, the counter included.
+  bool reserved(unsigned r) const { return counter_ != 0 && r == counter_; }
+  unsigned rd() {
+    unsigned r;
+    do r = chance(4) ? 0 : unsigned(rnd_range(1, 30));
+    while (reserved(r));
+    return r;
+  }
+  unsigned rd_nz() {
+    unsigned r;
+    do r = unsigned(rnd_range(1, 30));
+    while (reserved(r));
+    return r;
+  }
   unsigned rs() { return unsigned(rnd(32)); }
-  unsigned rp() { return unsigned(rnd_range(8, 15)); }  // x8..x15, for compressed forms
+  // x8..x15, for compressed forms (as destinations and as sources)
+  unsigned rp() {
+    unsigned r;
+    do r = unsigned(rnd_range(8, 15));
+    while (reserved(r));
+    return r;
+  }
   int32_t imm12() {
     static constexpr int32_t kEdges[] = {0, 1, -1, 2047, -2048, 31, 32, 63, 64, 0x7ff, -0x800};
     return chance(25) ? kEdges[rnd(std::size(kEdges))] : int32_t(rnd_range(-2048, 2047));
@@ -287,15 +334,30 @@ class Generator {
     in.len = len;
     return in;
   }
+  // Starts a group at the top level of the program: forward branches of top-level groups
+  // go to the start of a later top-level group, never into the middle of a loop.
+  void new_top_group() {
+    cur_ = unsigned(groups_.size());
+    groups_.emplace_back();
+    top_.push_back(cur_);
+    scope_end_.push_back(-1);
+  }
   void put(uint32_t bits) { groups_[cur_].push_back(plain(bits, 4)); }
   void put16(uint16_t bits) { groups_[cur_].push_back(plain(bits, 2)); }
-  // A forward control transfer to the start of a later group (at most `max_skip` skipped).
+  // A forward control transfer to the start of a later group of the same scope (at most
+  // `max_skip` skipped); resolved once the whole program is generated.
   void put_jump(unsigned len, std::function<uint32_t(uint64_t, uint64_t, uint64_t)> fix, unsigned max_skip = 3) {
-    int target = int(std::min<unsigned>(cur_ + 1 + unsigned(rnd(max_skip + 1)), n_));
     Insn in = plain(0, len);
-    in.target = target;
+    in.skip = int(rnd(max_skip + 1));
     in.fix = std::move(fix);
     groups_[cur_].push_back(std::move(in));
+  }
+  // The group a control transfer of group `g` goes to.
+  size_t resolve(size_t g, const Insn& in) const {
+    if (in.target >= 0) return size_t(in.target);
+    if (scope_end_[g] >= 0) return std::min(g + 1 + size_t(in.skip), size_t(scope_end_[g]));
+    size_t item = size_t(std::lower_bound(top_.begin(), top_.end(), g) - top_.begin());
+    return top_[std::min(item + 1 + size_t(in.skip), top_.size() - 1)];
   }
 
   void emit_category(Cat c) {
@@ -323,6 +385,7 @@ class Generator {
       case kFpMove: fp_move(); break;
       case kFpMem: fp_mem(); break;
       case kFpCsr: fp_csr(); break;
+      case kLoop:
       case kNumCats: break;
     }
   }
@@ -814,6 +877,137 @@ class Generator {
     }
   }
 
+  // ---- Loops.
+
+  // A bounded loop; returns the number of groups it takes:
+  //   li c, n                      (or c.li; n = 1..8; a top-level group: the only entry)
+  //   body: 1-6 groups             (forward branches stay inside: at most to the tail)
+  //   tail: addi c, c, -1          (or c.addi, addiw)
+  //         bnez c, body           (or c.bnez, bgtz c, bltu zero, c)
+  // The counter is one of x3..x30, often one of x8..x15 so that c.bnez can test it (x1
+  // and x2 are written by c.jalr and the sp-based groups). No body instruction writes the
+  // counter (see reserved()), and the counter stays 1..n in the body, so the body runs
+  // exactly n times unless a branch before the loop skips all of it.
+  unsigned loop() {
+    unsigned c = unsigned(chance(40) ? rnd_range(8, 15) : rnd_range(3, 30));
+    int32_t n = int32_t(rnd_range(1, 8));
+    new_top_group();
+    if (chance(30))
+      put16(enc::ci(2, n, c, 1));  // c.li c, n
+    else
+      put(enc::addi(c, 0, n));  // li c, n
+    unsigned nbody = unsigned(rnd_range(1, 6));
+    int body = int(groups_.size()), tail = body + int(nbody);
+    counter_ = c;
+    for (unsigned k = 0; k < nbody; k++) {
+      cur_ = unsigned(groups_.size());
+      groups_.emplace_back();
+      scope_end_.push_back(tail);
+      body_group();
+    }
+    counter_ = 0;
+    cur_ = unsigned(groups_.size());
+    groups_.emplace_back();
+    scope_end_.push_back(tail);
+    switch (rnd(4)) {
+      case 0: put16(enc::ci(0, -1, c, 1)); break;     // c.addi c, -1
+      case 1: put(enc::i(-1, c, 0, c, 0x1b)); break;  // addiw c, c, -1
+      default: put(enc::addi(c, c, -1)); break;       // addi c, c, -1
+    }
+    unsigned bytes = 0;  // from the body's start to the back edge (c.bnez reaches 256 back)
+    for (size_t g = size_t(body); g < groups_.size(); g++)
+      for (const Insn& in : groups_[g]) bytes += in.len;
+    Insn back = plain(0, 4);
+    back.target = body;
+    if (c >= 8 && c <= 15 && bytes <= 256 && chance(60)) {
+      back.len = 2;
+      back.fix = [=](uint64_t pc, uint64_t, uint64_t target) { return enc::c_branch(7, c, int32_t(target - pc)); };
+    } else {
+      switch (rnd(4)) {
+        case 0:  // blt zero, c   (bgtz c)
+          back.fix = [=](uint64_t pc, uint64_t, uint64_t target) { return enc::b(int32_t(target - pc), c, 0, 4); };
+          break;
+        case 1:  // bltu zero, c
+          back.fix = [=](uint64_t pc, uint64_t, uint64_t target) { return enc::b(int32_t(target - pc), c, 0, 6); };
+          break;
+        default:  // bne c, zero
+          back.fix = [=](uint64_t pc, uint64_t, uint64_t target) { return enc::b(int32_t(target - pc), 0, c, 1); };
+          break;
+      }
+    }
+    groups_[cur_].push_back(std::move(back));
+    return nbody + 2;
+  }
+  // A group of a loop body: mostly from the program's mix (but no nested loop), sometimes
+  // memory accesses, the strided ones moving with the counter.
+  void body_group() {
+    if (chance(25)) {
+      switch (rnd(6)) {
+        case 0: load(); break;
+        case 1: store(); break;
+        case 2: amo(); break;
+        case 3: lrsc(); break;
+        default: strided(); break;
+      }
+      return;
+    }
+    Cat c;
+    do c = Cat(pick_(rng_));
+    while (c == kLoop);
+    emit_category(c);
+  }
+  // An access at an address that moves with the loop counter c (at most 8, so t stays
+  // within 64 bytes above x31):
+  //   slli t, c, sh; add t, t, x31; then a load, a store, an AMO or an F/D load or store
+  void strided() {
+    unsigned t = rd_nz(), sh = unsigned(rnd(4));
+    unsigned k = unsigned(rnd(uses_fp_ ? 5 : 4));
+    if (k == 2) sh = 2 + unsigned(rnd(2));           // AMOs must be aligned: (c << sh) a multiple of 4 or 8
+    put(enc::i(int32_t(sh), counter_, 1, t, 0x13));  // slli t, c, sh
+    put(enc::r(0, kBase, t, 0, t, 0x33));            // add t, t, x31
+    auto offset = [&](unsigned size, bool aligned) {
+      int32_t off = int32_t(rnd_range(-2048, 2047 - 64 - int32_t(size) + 1));
+      return aligned ? off & ~int32_t(size - 1) : off;
+    };
+    switch (k) {
+      case 0: {  // lb lh lw ld lbu lhu lwu rd, off(t)
+        static constexpr std::pair<uint32_t, unsigned> kOps[] = {{0, 1}, {1, 2}, {2, 4}, {3, 8},
+                                                                 {4, 1}, {5, 2}, {6, 4}};
+        auto [f3, size] = kOps[rnd(std::size(kOps))];
+        put(enc::i(offset(size, chance(80)), t, f3, rd(), 0x03));
+        break;
+      }
+      case 1: {  // sb sh sw sd rs2, off(t)
+        unsigned f3 = unsigned(rnd(4));
+        put(enc::s(offset(1u << f3, chance(80)), rs(), t, f3, 0x23));
+        break;
+      }
+      case 2: {  // addi t, t, off; amoadd/amoswap/amoxor/amoor.{w,d} rd, rs2, (t)
+        static constexpr uint32_t kF5[] = {0x00, 0x01, 0x04, 0x08};
+        bool dw = sh == 3 && chance(60);
+        put(enc::addi(t, t, offset(dw ? 8 : 4, true)));
+        put(enc::amo(kF5[rnd(std::size(kF5))], chance(50), chance(50), rs(), t, dw ? 3 : 2, rd()));
+        break;
+      }
+      case 3: {  // sw/sd rs2, off(t); lw/lwu/ld rd, off(t)   (stores a value and loads it back)
+        bool dw = chance(50);
+        int32_t off = offset(dw ? 8 : 4, chance(80));
+        put(enc::s(off, rs(), t, dw ? 3 : 2, 0x23));
+        put(enc::i(off, t, dw ? 3 : (chance(50) ? 2 : 6), rd(), 0x03));
+        break;
+      }
+      case 4: {  // flw/fld/fsw/fsd off(t)
+        switch (rnd(4)) {
+          case 0: put(enc::i(offset(4, chance(90)), t, 2, fs(), 0x07)); break;               // flw
+          case 1: put(enc::i(offset(8, chance(90)), t, 3, fd(), 0x07)); break;               // fld
+          case 2: put(enc::s(offset(4, chance(90)), unsigned(rnd(32)), t, 2, 0x27)); break;  // fsw any f
+          case 3: put(enc::s(offset(8, chance(90)), fd(), t, 3, 0x27)); break;               // fsd
+        }
+        break;
+      }
+    }
+  }
+
   Program layout() {
     Program p;
     std::vector<uint64_t> start(groups_.size());
@@ -826,7 +1020,7 @@ class Generator {
     for (size_t g = 0; g < groups_.size(); g++) {
       uint64_t at = start[g];
       for (Insn& in : groups_[g]) {
-        if (in.fix) in.bits = in.fix(at, start[g], start[size_t(in.target)]);
+        if (in.fix) in.bits = in.fix(at, start[g], start[resolve(g, in)]);
         for (unsigned k = 0; k < in.len; k++) p.code.push_back(uint8_t(in.bits >> (8 * k)));
         p.insn_pc.push_back(at);
         p.insn_bits.push_back(in.bits);
@@ -841,11 +1035,34 @@ class Generator {
   std::discrete_distribution<unsigned> pick_;
   bool uses_fp_ = false;
   std::vector<Group> groups_;
-  unsigned cur_ = 0, n_ = 0;
+  std::vector<size_t> top_;     // the top-level groups, ascending; the last one is the final `j .`
+  std::vector<int> scope_end_;  // per group: -1 at the top level, else the last group its branches may reach
+  unsigned cur_ = 0;            // the group being generated
+  unsigned counter_ = 0;        // in a loop body: its counter, which nothing else may write
 };
 
 // ---------------------------------------------------------------------------------------
-// The two emulators.
+// The emulators: Unicorn, and polyemu with each of its engines.
+
+// Every program runs once in Unicorn and once in polyemu on each of these engines; each
+// polyemu run is compared with Unicorn's, and so with the other engines'.
+struct EngineConfig {
+  const char* name;            // MachineConfig::engine: "interp" or "jit"
+  unsigned jit_threshold = 0;  // jit: interpreted runs of a block before it is compiled
+  bool jit_sync = false;       // jit: compile at once on the guest thread
+};
+constexpr EngineConfig kEngines[] = {
+    {"interp"},
+#ifdef POLYEMU_HAVE_JIT_OPTIONS
+    {"jit", 1, true},  // nearly every block runs as native code, loops as compiled regions
+#endif
+};
+
+std::string describe(const EngineConfig& e) {
+  std::string s = e.name;
+  if (s == "jit") s += " (threshold " + std::to_string(e.jit_threshold) + (e.jit_sync ? ", sync)" : ")");
+  return s;
+}
 
 struct State {
   std::array<uint64_t, 32> regs{};
@@ -854,6 +1071,16 @@ struct State {
   uint64_t pc = 0;
   std::vector<uint8_t> data;
   std::string error;  // set when the emulator did not stop where it was asked to
+};
+
+// Executed instructions; of those, F/D/Zcd ones and taken backward control transfers
+// (the back edges of loops).
+struct Counts {
+  uint64_t all = 0, fp = 0, back = 0;
+  Counts& operator+=(const Counts& o) {
+    all += o.all, fp += o.fp, back += o.back;
+    return *this;
+  }
 };
 
 class UnicornRunner {
@@ -871,9 +1098,9 @@ class UnicornRunner {
   }
   ~UnicornRunner() { uc_close(uc_); }
 
-  // Runs `p` from the start until its final `j .` (steps == 0) or for `steps` instructions.
-  // `executed` and `executed_fp` receive the number of instructions and of F/D ones.
-  State run(const Program& p, uint64_t steps, uint64_t* executed, uint64_t* executed_fp = nullptr) {
+  // Runs `p` from the start until its final `j .` (steps == 0) or for `steps` instructions,
+  // counting what it executes into `counts`.
+  State run(const Program& p, uint64_t steps, Counts* counts = nullptr) {
     std::vector<uint8_t> zeros(kCodeLimit, 0);
     check(uc_mem_write(uc_, kCodeBase, zeros.data(), zeros.size()), "uc_mem_write");
     check(uc_mem_write(uc_, kCodeBase, p.code.data(), p.code.size()), "uc_mem_write");
@@ -885,7 +1112,8 @@ class UnicornRunner {
     check(uc_reg_write(uc_, UC_RISCV_REG_MSCRATCH, &zero), "uc_reg_write");
     for (unsigned k = 0; k < 32; k++) check(uc_reg_write(uc_, UC_RISCV_REG_F0 + int(k), &p.fregs[k]), "uc_reg_write");
     check(uc_reg_write(uc_, UC_RISCV_REG_FCSR, &p.fcsr), "uc_reg_write");
-    count_ = fp_count_ = 0;
+    counts_ = {};
+    last_pc_ = 0;
     State s;
     uc_err e = uc_emu_start(uc_, kCodeBase, steps ? kRamBase + kRamSize : p.end_pc, 1'000'000, steps);
     if (e != UC_ERR_OK) s.error = std::string("uc_emu_start: ") + uc_strerror(e);
@@ -895,8 +1123,7 @@ class UnicornRunner {
     check(uc_reg_read(uc_, UC_RISCV_REG_PC, &s.pc), "uc_reg_read");
     s.data.resize(kDataSize);
     check(uc_mem_read(uc_, kDataArea, s.data.data(), kDataSize), "uc_mem_read");
-    if (executed) *executed = count_;
-    if (executed_fp) *executed_fp = fp_count_;
+    if (counts) *counts = counts_;
     if (s.error.empty() && !steps && s.pc != p.end_pc) s.error = "unicorn stopped before the end";
     return s;
   }
@@ -904,11 +1131,13 @@ class UnicornRunner {
  private:
   static void count_insn(uc_engine* uc, uint64_t addr, uint32_t size, void* self) {
     auto* me = static_cast<UnicornRunner*>(self);
-    me->count_++;
+    me->counts_.all++;
+    if (addr < me->last_pc_) me->counts_.back++;
+    me->last_pc_ = addr;
     uint32_t bits = 0;
     if (uc_mem_read(uc, addr, &bits, size) == UC_ERR_OK) {
       polyemu::riscv::Decoded d = polyemu::riscv::decode(bits);
-      if (d.row && polyemu::riscv::uses_fpu(d.row->ext)) me->fp_count_++;
+      if (d.row && polyemu::riscv::uses_fpu(d.row->ext)) me->counts_.fp++;
     }
   }
   static void check(uc_err e, const char* what) {
@@ -916,15 +1145,24 @@ class UnicornRunner {
   }
   uc_engine* uc_ = nullptr;
   uc_hook hook_{};
-  uint64_t count_ = 0, fp_count_ = 0;
+  Counts counts_;
+  uint64_t last_pc_ = 0;
 };
 
 class PolyemuRunner {
  public:
-  PolyemuRunner()
-      : path_((std::filesystem::temp_directory_path() / ("polyemu_difftest_" + std::to_string(getpid()) + ".bin"))
+  explicit PolyemuRunner(const EngineConfig& engine)
+      : engine_(engine),
+        path_((std::filesystem::temp_directory_path() /
+               ("polyemu_difftest_" + std::to_string(getpid()) + "_" + std::to_string(next_id_++) + ".bin"))
                   .string()) {}
-  ~PolyemuRunner() { std::filesystem::remove(path_); }
+  ~PolyemuRunner() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  PolyemuRunner(const PolyemuRunner&) = delete;
+  PolyemuRunner& operator=(const PolyemuRunner&) = delete;
+  const EngineConfig& engine() const { return engine_; }
 
   // Runs exactly `steps` instructions of `p`.
   State run(const Program& p, uint64_t steps) {
@@ -937,6 +1175,13 @@ class PolyemuRunner {
     cfg.raw_loads.push_back({path_, kCodeBase});
     cfg.max_insns = steps;
     cfg.console = [](uint8_t) {};
+#ifdef POLYEMU_HAVE_JIT_OPTIONS
+    cfg.engine = engine_.name;
+    if (cfg.engine == "jit") {
+      cfg.jit.threshold = engine_.jit_threshold;
+      cfg.jit.sync = engine_.jit_sync;
+    }
+#endif
     polyemu::Riscv64Virt vm(cfg);
     // A trap lands on `j .` so that it shows as a mismatch instead of a fault loop.
     uint8_t* ram = vm.ram();
@@ -965,6 +1210,8 @@ class PolyemuRunner {
   }
 
  private:
+  static inline unsigned next_id_ = 0;  // each runner has a file of its own for the program
+  EngineConfig engine_;
   std::string path_;
 };
 
@@ -1011,7 +1258,8 @@ std::string listing_at(const Program& p, uint64_t pc) {
   return "(not an instruction of the program)";
 }
 
-// Steps both emulators to the first instruction after which they differ.
+// Steps both emulators (polyemu on the engine of `pe`) to the first instruction after
+// which they differ.
 std::string diagnose(UnicornRunner& uc, PolyemuRunner& pe, const Program& p, uint64_t total) {
   State before;
   before.pc = kCodeBase;
@@ -1020,7 +1268,7 @@ std::string diagnose(UnicornRunner& uc, PolyemuRunner& pe, const Program& p, uin
   before.fcsr = p.fcsr;
   before.data = p.data;
   for (uint64_t k = 1; k <= total; k++) {
-    State a = uc.run(p, k, nullptr), b = pe.run(p, k);
+    State a = uc.run(p, k), b = pe.run(p, k);
     std::string diff = compare(a, b);
     if (!diff.empty()) {
       std::ostringstream os;
@@ -1052,54 +1300,62 @@ std::string diagnose(UnicornRunner& uc, PolyemuRunner& pe, const Program& p, uin
   return "no difference when stepping one instruction at a time\n";
 }
 
-struct Compared {
-  uint64_t all = 0, fp = 0;  // executed and compared instructions; of those, F/D/Zcd ones
-};
-
-// Runs `programs` programs of `groups` groups each with the given mix; returns the number
-// of executed (and compared) instructions.
-Compared run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, unsigned groups) {
+// Runs `programs` programs of `groups` groups each with the given mix; returns the counts
+// of the programs that were executed and compared.
+Counts run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, unsigned groups) {
   UnicornRunner uc;
-  PolyemuRunner pe;
-  Compared compared;
+  std::vector<std::unique_ptr<PolyemuRunner>> engines;
+  for (const EngineConfig& e : kEngines) engines.push_back(std::make_unique<PolyemuRunner>(e));
+  Counts compared;
   unsigned failures = 0;
-  for (unsigned n = 0; n < programs; n++) {
+  for (unsigned n = 0; n < programs && failures < 5; n++) {
     uint64_t program_seed = seed * 1000003 + n;
     Generator gen(program_seed, mix);
     Program p = gen.generate(groups);
-    uint64_t executed = 0, executed_fp = 0;
-    State a = uc.run(p, 0, &executed, &executed_fp);
+    Counts counts;
+    State a = uc.run(p, 0, &counts);
+    uint64_t executed = counts.all;
     if (!a.error.empty()) {
       ADD_FAILURE() << name << ": seed " << program_seed << ": unicorn did not run the program: " << a.error << " (pc "
                     << hex(a.pc) << ": " << listing_at(p, a.pc) << ")";
       failures++;
       continue;
     }
-    State b = pe.run(p, executed);
-    std::string diff = compare(a, b);
-    if (!diff.empty()) {
+    bool same = true;
+    for (auto& pe : engines) {
+      State b = pe->run(p, executed);
+      std::string diff = compare(a, b);
+      if (diff.empty()) continue;
+      same = false;
       failures++;
-      ADD_FAILURE() << name << ": program seed " << program_seed << " (" << executed << " instructions) differs:\n"
-                    << diff << diagnose(uc, pe, p, executed);
-      if (failures >= 5) break;
-      continue;
+      ADD_FAILURE() << name << ": program seed " << program_seed << " (" << executed << " instructions) differs on "
+                    << describe(pe->engine()) << ":\n"
+                    << diff << diagnose(uc, *pe, p, executed);
     }
-    compared.all += executed;
-    compared.fp += executed_fp;
+    if (!same) continue;
+    compared += counts;
   }
   EXPECT_EQ(failures, 0u);
-  std::printf("[ difftest ] %s: %u programs, %llu instructions compared (%llu floating-point)\n", name, programs,
-              static_cast<unsigned long long>(compared.all), static_cast<unsigned long long>(compared.fp));
+  std::printf(
+      "[ difftest ] %s: %u programs, %llu instructions compared on each engine (%llu floating-point, %llu back "
+      "edges taken)\n",
+      name, programs, static_cast<unsigned long long>(compared.all), static_cast<unsigned long long>(compared.fp),
+      static_cast<unsigned long long>(compared.back));
   return compared;
 }
 
 // Totals over the tests that ran, printed when the program ends.
-Compared g_total;
+Counts g_total;
 class TotalPrinter : public ::testing::Environment {
  public:
   void TearDown() override {
-    std::printf("[ difftest ] total: %llu instructions compared (%llu floating-point)\n",
-                static_cast<unsigned long long>(g_total.all), static_cast<unsigned long long>(g_total.fp));
+    std::string names;
+    for (const EngineConfig& e : kEngines) names += (names.empty() ? "" : ", ") + describe(e);
+    std::printf(
+        "[ difftest ] total: %llu instructions compared (%llu floating-point, %llu back edges taken) on each engine: "
+        "%s\n",
+        static_cast<unsigned long long>(g_total.all), static_cast<unsigned long long>(g_total.fp),
+        static_cast<unsigned long long>(g_total.back), names.c_str());
   }
 };
 const auto* const g_printer = ::testing::AddGlobalTestEnvironment(new TotalPrinter);
@@ -1112,45 +1368,47 @@ unsigned scale() {
 }
 
 // Each test must compare at least its minimum of executed instructions (forward branches
-// skip some of the generated ones), and the floating-point tests a minimum of F/D ones.
-// The minima add up to 260,000 integer-mix and 200,000 floating-point-mix instructions,
-// 120,000 of them F/D/Zcd.
-void difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, uint64_t minimum,
-              uint64_t minimum_fp = 0) {
-  Compared n = run_difftest(name, seed, mix, programs * scale(), 300);
-  g_total.all += n.all;
-  g_total.fp += n.fp;
-  EXPECT_GE(n.all, minimum * scale()) << "too few instructions compared";
-  EXPECT_GE(n.fp, minimum_fp * scale()) << "too few floating-point instructions compared";
+// skip some of the generated ones, loops repeat some), the floating-point tests a minimum
+// of F/D ones and the tests with loops a minimum of loop iterations. The minima add up to
+// 422,000 integer-mix and 330,000 floating-point-mix instructions, 140,000 of them
+// F/D/Zcd, and 30,500 back edges taken.
+void difftest(const char* name, uint64_t seed, const Mix& mix, unsigned programs, const Counts& minimum) {
+  Counts n = run_difftest(name, seed, mix, programs * scale(), 300);
+  g_total += n;
+  EXPECT_GE(n.all, minimum.all * scale()) << "too few instructions compared";
+  EXPECT_GE(n.fp, minimum.fp * scale()) << "too few floating-point instructions compared";
+  EXPECT_GE(n.back, minimum.back * scale()) << "too few loop iterations compared";
 }
 
 // clang-format off
-//                              RR RI  W  U MD Ed Ld St Am LS Br Jp CA CM CB Cs Fe FA FO FC FM FL FS
+//                              RR RI  W  U MD Ed Ld St Am LS Br Jp CA CM CB Cs Fe FA FO FC FM FL FS Lp
 constexpr Mix kMixAlu          = {6, 6, 5, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr Mix kMixMulDiv       = {2, 2, 1, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr Mix kMixMemory       = {2, 2, 1, 1, 0, 1, 5, 5, 0, 0, 0, 0, 0, 2, 0, 0, 0};
 constexpr Mix kMixAtomic       = {2, 2, 0, 0, 0, 1, 1, 2, 5, 3, 0, 0, 0, 0, 0, 1, 0};
-constexpr Mix kMixControl      = {3, 3, 1, 1, 0, 1, 0, 0, 0, 0, 5, 3, 0, 0, 3, 0, 0};
+constexpr Mix kMixControl      = {3, 3, 1, 1, 0, 1, 0, 0, 0, 0, 5, 3, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 constexpr Mix kMixCompressed   = {1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 4, 2, 0, 0};
-constexpr Mix kMixAll          = {4, 4, 3, 1, 3, 1, 3, 3, 2, 1, 2, 1, 4, 2, 1, 1, 1};
+constexpr Mix kMixAll          = {4, 4, 3, 1, 3, 1, 3, 3, 2, 1, 2, 1, 4, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 3};
+constexpr Mix kMixLoops        = {3, 3, 1, 1, 1, 1, 2, 2, 1, 1, 3, 1, 2, 1, 2, 1, 0, 1, 0, 0, 1, 1, 0, 6};
 constexpr Mix kMixFpArith      = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 1, 1, 2, 3, 1};
 constexpr Mix kMixFpCompare    = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2, 10, 1, 1, 3, 1};
 constexpr Mix kMixFpConvert    = {1, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 10, 2, 2, 1};
 constexpr Mix kMixFpMemory     = {1, 1, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1, 3, 8, 1};
-constexpr Mix kMixFpAll        = {2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 5, 3, 3, 2, 3, 2};
+constexpr Mix kMixFpAll        = {2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 5, 3, 3, 2, 3, 2, 3};
 // clang-format on
 
-TEST(DiffUnicorn, IntegerAlu) { difftest("IntegerAlu", 1, kMixAlu, 100, 24'000); }
-TEST(DiffUnicorn, MulDiv) { difftest("MulDiv", 2, kMixMulDiv, 100, 30'000); }
-TEST(DiffUnicorn, LoadsStores) { difftest("LoadsStores", 3, kMixMemory, 100, 28'000); }
-TEST(DiffUnicorn, Atomics) { difftest("Atomics", 4, kMixAtomic, 100, 40'000); }
-TEST(DiffUnicorn, ControlFlow) { difftest("ControlFlow", 5, kMixControl, 100, 18'000); }
-TEST(DiffUnicorn, Compressed) { difftest("Compressed", 6, kMixCompressed, 100, 30'000); }
-TEST(DiffUnicorn, Mixed) { difftest("Mixed", 7, kMixAll, 300, 90'000); }
-TEST(DiffUnicorn, FpArithmetic) { difftest("FpArithmetic", 8, kMixFpArith, 100, 30'000, 25'000); }
-TEST(DiffUnicorn, FpCompareMinMaxClass) { difftest("FpCompareMinMaxClass", 9, kMixFpCompare, 100, 30'000, 25'000); }
-TEST(DiffUnicorn, FpConversions) { difftest("FpConversions", 10, kMixFpConvert, 100, 30'000, 20'000); }
-TEST(DiffUnicorn, FpLoadsStores) { difftest("FpLoadsStores", 11, kMixFpMemory, 100, 30'000, 20'000); }
-TEST(DiffUnicorn, FpMixed) { difftest("FpMixed", 12, kMixFpAll, 250, 80'000, 30'000); }
+TEST(DiffUnicorn, IntegerAlu) { difftest("IntegerAlu", 1, kMixAlu, 100, {24'000}); }
+TEST(DiffUnicorn, MulDiv) { difftest("MulDiv", 2, kMixMulDiv, 100, {30'000}); }
+TEST(DiffUnicorn, LoadsStores) { difftest("LoadsStores", 3, kMixMemory, 100, {28'000}); }
+TEST(DiffUnicorn, Atomics) { difftest("Atomics", 4, kMixAtomic, 100, {40'000}); }
+TEST(DiffUnicorn, ControlFlow) { difftest("ControlFlow", 5, kMixControl, 100, {40'000, 0, 3'500}); }
+TEST(DiffUnicorn, Compressed) { difftest("Compressed", 6, kMixCompressed, 100, {30'000}); }
+TEST(DiffUnicorn, Mixed) { difftest("Mixed", 7, kMixAll, 300, {180'000, 0, 12'000}); }
+TEST(DiffUnicorn, Loops) { difftest("Loops", 13, kMixLoops, 60, {50'000, 0, 4'000}); }
+TEST(DiffUnicorn, FpArithmetic) { difftest("FpArithmetic", 8, kMixFpArith, 100, {30'000, 25'000}); }
+TEST(DiffUnicorn, FpCompareMinMaxClass) { difftest("FpCompareMinMaxClass", 9, kMixFpCompare, 100, {30'000, 25'000}); }
+TEST(DiffUnicorn, FpConversions) { difftest("FpConversions", 10, kMixFpConvert, 100, {30'000, 20'000}); }
+TEST(DiffUnicorn, FpLoadsStores) { difftest("FpLoadsStores", 11, kMixFpMemory, 100, {30'000, 20'000}); }
+TEST(DiffUnicorn, FpMixed) { difftest("FpMixed", 12, kMixFpAll, 250, {210'000, 50'000, 11'000}); }
 
 }  // namespace
