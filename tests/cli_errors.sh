@@ -64,10 +64,15 @@ expect 2 "error: cannot open disk image .*" -- run --bios "$T/junk" --drive "fil
 expect 2 "error: cannot open disk image .*512" -- run --bios "$T/junk" --drive "file=$T/odd.img"
 expect 2 "error: at most 8 --drive" -- run --bios "$T/junk" $(for i in 1 2 3 4 5 6 7 8 9; do printf -- '--drive file=%s,readonly=on ' "$T/disk.img"; done)
 expect 2 "error: cannot write .*" -- run --bios "$T/junk" --dump-dtb "$T/no/such/dir/virt.dtb"
+expect 2 "error: --engine: tcg not in" -- run --engine tcg --kernel "$T/junk"
+expect 2 "error: invalid --jit-cache-size '12Q'" -- run --jit-cache-size 12Q --kernel "$T/junk"
+expect 2 "error: --jit-threshold: Value 0 not in range" -- run --jit-threshold 0 --kernel "$T/junk"
+expect 2 "error: --jit-threshold: Value -1 not in range" -- run --jit-threshold -1 --kernel "$T/junk"
 
 if [ -f "$FW/exit42.elf" ]; then
   expect 42 "" -- run --kernel "$FW/exit42.elf"
   expect 124 "stopped after 1000 instructions" -- run --max-insns 1000 --kernel "$FW/demo.elf"
+  expect 124 "stopped after 1000 instructions" -- run --engine jit --jit-threshold 1 --jit-sync --max-insns 1000 --kernel "$FW/demo.elf"
   expect 2 "error: .*do not fit in RAM" -- run --memory 1M --kernel "$FW/demo.elf" --load "$FW/exit42.elf@0x80100000"
 else
   echo "note: firmware not built, guest exit-code cases not run"

@@ -7,8 +7,10 @@
 
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <sstream>
 
 #include "interp/interp.h"
 #include "ir/emitter.h"
@@ -420,4 +422,79 @@ TEST(JitSession, UnitsAreFreedIndependently) {
   EXPECT_EQ(r.s->regs[1], 42u);
   EXPECT_EQ(r.s->pc, 0x2000u);
   EXPECT_EQ(r.s->icount, 1u);
+}
+
+// A two-block loop compiled as one region: block A (2 instructions) adds 1 to x1 and
+// loops while x1 != 10; block B (1 instruction) sets x2 and leaves. The budget stops it
+// before any block that does not fit, exactly where the interpreter would stop.
+TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
+  Block a = make_block();
+  a.num_insns = 2;
+  a.insn_offset = {0, 4};
+  a.byte_len = 8;
+  {
+    Emitter e(a);
+    V64 x1 = e.Add(e.GetReg(1), e.Const(1));
+    e.SetReg(x1, 1);
+    e.branch(e.CmpNe(x1, e.Const(10)), 0x1000, 0x1008);
+  }
+  Block b = make_block();
+  b.pc = 0x1008;
+  b.byte_len = 4;
+  {
+    Emitter e(b);
+    e.SetReg(e.Const(77), 2);
+    e.jump(0x3000);
+  }
+  ASSERT_EQ(verify(a), "");
+  ASSERT_EQ(verify(b), "");
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  auto m = std::make_unique<llvm::Module>("loop", *ctx);
+  std::deque<ExitInfo> exits;
+  std::string error;
+  ASSERT_NE(jit::lower_region({a, b}, *m, "loop_region", exits, error), nullptr) << error;
+  auto unit = session().add(std::move(ctx), std::move(m), error);
+  ASSERT_NE(unit, nullptr) << error;
+  auto fn = reinterpret_cast<polyemu::interp::NativeFn>(unit->lookup("loop_region", error));
+  ASSERT_NE(fn, nullptr) << error;
+
+  struct Case {
+    uint64_t limit, x1, x2, pc, icount;
+  };
+  // 9 iterations of A run 18 instructions; the 10th takes 20, B one more.
+  for (Case c : {Case{~0ull, 10, 0, 0x3000, 21}, Case{21, 10, 0, 0x3000, 21}, Case{20, 10, 0, 0x1008, 20},
+                 Case{19, 9, 0, 0x1000, 18}, Case{1, 0, 0, 0x1000, 0}, Case{0, 0, 0, 0x1000, 0}}) {
+    FakeHost host;
+    auto s = std::make_unique<GuestState>();
+    s->pc = 0x1000;
+    uint64_t r = fn(s.get(), &host, c.limit);
+    EXPECT_EQ(r, polyemu::interp::kNativeNext);
+    EXPECT_EQ(s->regs[1], c.x1) << c.limit;
+    EXPECT_EQ(s->regs[2], c.x2 ? c.x2 : (c.pc == 0x3000 ? 77u : 0u)) << c.limit;
+    EXPECT_EQ(s->pc, c.pc) << c.limit;
+    EXPECT_EQ(s->icount, c.icount) << c.limit;
+  }
+}
+
+// Compiled code is never writable and executable at once (W^X).
+TEST(JitSession, NoMappingIsWritableAndExecutable) {
+  Block b = make_block();
+  Emitter e(b);
+  e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
+  e.jump(0x2000);
+  std::vector<Compiled> units;
+  for (int i = 0; i < 8; i++) units.push_back(compile({b}));
+  std::ifstream maps("/proc/self/maps");
+  ASSERT_TRUE(maps) << "/proc/self/maps is not readable";
+  std::string line;
+  int executable = 0;
+  while (std::getline(maps, line)) {
+    std::istringstream fields(line);
+    std::string range, perms;
+    fields >> range >> perms;
+    ASSERT_EQ(perms.size(), 4u) << line;
+    EXPECT_FALSE(perms[1] == 'w' && perms[2] == 'x') << "writable and executable: " << line;
+    executable += perms[2] == 'x';
+  }
+  EXPECT_GT(executable, 0);
 }

@@ -202,3 +202,89 @@ TEST(Machine, ResetRequestReloadsOrEndsTheRun) {
   EXPECT_NE(r.message.find("--no-reboot"), std::string::npos);
   EXPECT_EQ(vm.instructions(), 4u);  // the sw retired; nothing ran after it
 }
+
+namespace {
+
+// The engines a machine test runs under: the interpreter, and the JIT compiling every
+// block at its first run or after a few runs (so code runs interpreted, then natively).
+std::vector<std::pair<std::string, MachineConfig>> engine_configs(MachineConfig base) {
+  std::vector<std::pair<std::string, MachineConfig>> out;
+  base.engine = "interp";
+  out.push_back({"interp", base});
+  base.engine = "jit";
+  base.jit.sync = true;
+  base.jit.threshold = 1;
+  out.push_back({"jit threshold 1", base});
+  base.jit.threshold = 5;
+  out.push_back({"jit threshold 5", base});
+  return out;
+}
+
+}  // namespace
+
+TEST(Machine, SelfModifyingCodeInAHotLoopIsSeenByEveryEngine) {
+  // A loop of 100 iterations adds 1 to a0 until, in iteration 51, it overwrites that addi
+  // (in its own block) with addi a0,a0,100: a0 = 50 + 50 * 100.
+  Program p({0x00000513,    // li a0, 0
+             0x06400393,    // li t2, 100
+             0x03200e13,    // li t3, 50
+             0x00000297,    // auipc t0, 0
+             0x01828293,    // addi t0, t0, 24     (t0 = patch)
+             0x06450337,    // lui t1, 0x6450
+             0x5133031b,    // addiw t1, t1, 0x513 (t1 = addi a0,a0,100)
+             0x01c39463,    // loop: bne t2, t3, patch
+             0x0062a023,    // sw t1, 0(t0)
+             0x00150513,    // patch: addi a0, a0, 1
+             0xfff38393,    // addi t2, t2, -1
+             0xfe0398e3});  // bnez t2, loop
+  for (auto& [name, cfg] : engine_configs(config_for(p, 7 + 100 * 4 + 1))) {
+    Riscv64Virt vm(cfg);
+    vm.run();
+    EXPECT_EQ(vm.hart().state().regs[10], 5050u) << name;
+    EXPECT_EQ(vm.instructions(), 408u) << name;
+    if (cfg.engine == "jit") {
+      EXPECT_GT(vm.engine_stats().native_insns, 100u) << name;
+      EXPECT_GE(vm.engine_stats().regions_freed, 1u) << name << ": the store must drop the compiled loop";
+    }
+  }
+}
+
+TEST(Machine, MaxInsnsStopsNativeLoopsExactly) {
+  // The budget is checked before every block of a compiled region, so a run stops at the
+  // same instruction in every engine, whatever the limit.
+  Program p({0x00150513, 0x00158593, 0xff9ff06f});  // addi a0,a0,1; addi a1,a1,1; j -8
+  for (uint64_t limit : {1ull, 2ull, 3ull, 1000ull, 1001ull, 1002ull}) {
+    for (auto& [name, cfg] : engine_configs(config_for(p, limit))) {
+      Riscv64Virt vm(cfg);
+      vm.run();
+      EXPECT_EQ(vm.instructions(), limit) << name;
+      EXPECT_EQ(vm.hart().state().regs[10], (limit + 2) / 3) << name << " " << limit;
+      EXPECT_EQ(vm.hart().state().regs[11], (limit + 1) / 3) << name << " " << limit;
+    }
+  }
+}
+
+TEST(Machine, TinyJitCacheEvictsAndStillRunsCorrectly) {
+  const char* elf = POLYEMU_BINARY_DIR "/firmware/isa_rv64i.elf";
+  if (!std::ifstream(elf)) GTEST_SKIP() << "firmware not built (riscv64-unknown-elf-gcc missing)";
+  std::string want;
+  for (uint64_t cache : {uint64_t(64) << 20, uint64_t(4096)}) {
+    MachineConfig cfg;
+    cfg.kernel = elf;
+    cfg.engine = "jit";
+    cfg.jit = {cache, 1, true};
+    std::string out;
+    cfg.console = [&](uint8_t c) { out += char(c); };
+    Riscv64Virt vm(cfg);
+    RunResult r = vm.run();
+    EXPECT_EQ(r.exit_code, 0);
+    ir::EngineStats st = vm.engine_stats();
+    EXPECT_LE(st.code_bytes, cache);
+    if (cache == 4096) EXPECT_GT(st.regions_freed, st.regions_compiled / 2) << "a 4 KiB cache must keep evicting";
+    if (want.empty())
+      want = out;
+    else
+      EXPECT_EQ(out, want);
+  }
+  EXPECT_NE(want.find("isa_rv64i"), std::string::npos) << want;
+}
