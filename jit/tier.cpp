@@ -158,10 +158,7 @@ class Compiler {
 class TieredEngine final : public ir::Engine, private interp::Tier {
  public:
   TieredEngine(ir::Host& host, interp::Translator translator, bool check_ir, const Options& options)
-      : interp_(host, std::move(translator), check_ir),
-        options_(options),
-        compiler_(Compiler::get()),
-        box_(std::make_shared<Mailbox>()) {
+      : interp_(host, std::move(translator), check_ir), options_(options), box_(std::make_shared<Mailbox>()) {
     box_->ready = &ready;
     interp_.set_tier(this, std::max(1u, options.threshold));
   }
@@ -198,6 +195,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   void hot(ir::GuestState& s, uint64_t pc, uint64_t phys) override {
     RegionPtr r = form_region(s, pc, phys);
     if (!r) return;
+    // LLVM starts with the first hot block: short runs never pay for it.
+    if (!compiler_) compiler_ = Compiler::get();
     by_page_[phys / kPage].push_back(r);
     if (options_.sync) {
       compiler_->compile(*r);

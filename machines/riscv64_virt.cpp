@@ -221,7 +221,9 @@ ir::EngineStats Riscv64Virt::engine_stats() const {
 }
 
 void Riscv64Virt::load_images() {
-  std::memset(ram_, 0, cfg_.memory);
+  // Drops the pages instead of writing zeros over them: RAM is a private anonymous mapping,
+  // so they read as zero again, and untouched RAM costs nothing (memset of 128M took 70 ms).
+  if (madvise(ram_, cfg_.memory, MADV_DONTNEED) != 0) std::memset(ram_, 0, cfg_.memory);
   std::fill(page_flags_.begin(), page_flags_.end(), 0);
   has_htif_ = false;
   GuestRam ram{ram_, kRamBase, cfg_.memory};
