@@ -84,7 +84,7 @@ std::string default_rom() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
   CLI::App app{"polyemu: an instruction-level emulator for RISC-V machines"};
   app.set_version_flag("--version", "polyemu 0.1");
   app.require_subcommand(0, 1);
@@ -241,4 +241,12 @@ int main(int argc, char** argv) {
     return fail(e.what());
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  int code = run_main(argc, argv);
+  // The machine is gone (disks flushed and closed); only the JIT's compile thread may still
+  // be busy with code nobody will run. Leave without waiting for it.
+  std::fflush(nullptr);
+  _exit(code);
 }

@@ -55,35 +55,35 @@ struct Mailbox {
 };
 
 // The LLVM session and the background compile thread, shared by every tiered engine of
-// the process (the harts of a machine).
+// the process (the harts of a machine, the machines of a test). It lives until the process
+// ends, so that no engine ever waits for a compile to finish; a normal exit stops the
+// thread after its current compile (the CLI leaves with _exit and does not wait at all).
 class Compiler {
  public:
-  static std::shared_ptr<Compiler> get() {
-    static std::mutex mu;
-    static std::weak_ptr<Compiler> shared;
-    std::lock_guard<std::mutex> lock(mu);
-    std::shared_ptr<Compiler> c = shared.lock();
-    if (!c) {
-      std::string error;
-      std::unique_ptr<Session> session = Session::create(true, error);
-      if (!session) throw std::runtime_error(error);
-      c.reset(new Compiler(std::move(session)));
-      shared = c;
-    }
-    return c;
+  static Compiler& get() {
+    static Compiler* const instance = [] {
+      auto* c = new Compiler();
+      std::atexit([] { get().stop(); });
+      return c;
+    }();
+    return *instance;
   }
 
-  ~Compiler() {
+  void stop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
 
   // Compiles on the calling thread.
   void compile(Region& r) {
+    if (!session_ready()) {
+      r.error = session_error_;
+      return;
+    }
     auto t0 = std::chrono::steady_clock::now();
     auto context = std::make_unique<llvm::LLVMContext>();
     auto module = std::make_unique<llvm::Module>("region", *context);
@@ -111,11 +111,22 @@ class Compiler {
     RegionPtr region;
   };
 
-  explicit Compiler(std::unique_ptr<Session> session) : session_(std::move(session)) {
+  Compiler() {
     thread_ = std::thread([this] { work(); });
   }
 
+  // The session is made on first use (by the compile thread, unless a synchronous compile
+  // comes first), so that the guest never waits for LLVM to start.
+  bool session_ready() {
+    std::call_once(session_once_, [this] {
+      session_ = Session::create(true, session_error_);
+      if (!session_) session_error_ = "JIT disabled: " + session_error_;
+    });
+    return session_ != nullptr;
+  }
+
   void work() {
+    session_ready();
     for (;;) {
       Job job;
       {
@@ -146,7 +157,9 @@ class Compiler {
     }
   }
 
+  std::once_flag session_once_;
   std::unique_ptr<Session> session_;
+  std::string session_error_;
   std::atomic<uint64_t> next_name_{0};
   std::mutex mu_;
   std::condition_variable cv_;
@@ -196,7 +209,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     RegionPtr r = form_region(s, pc, phys);
     if (!r) return;
     // LLVM starts with the first hot block: short runs never pay for it.
-    if (!compiler_) compiler_ = Compiler::get();
+    if (!compiler_) compiler_ = &Compiler::get();
     by_page_[phys / kPage].push_back(r);
     if (options_.sync) {
       compiler_->compile(*r);
@@ -338,7 +351,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
 
   interp::Interpreter interp_;
   Options options_;
-  std::shared_ptr<Compiler> compiler_;
+  Compiler* compiler_ = nullptr;
   std::shared_ptr<Mailbox> box_;
   std::unordered_map<uint64_t, std::vector<RegionPtr>> by_page_;  // queued and installed, by code page
   std::list<RegionPtr> installed_;                                // oldest first

@@ -13,7 +13,7 @@ namespace polyemu::jit {
 
 struct Options {
   uint64_t cache_size = 64ull << 20;  // bytes of native code kept; the oldest regions go first
-  unsigned threshold = 256;           // interpreted runs of a block before it is compiled
+  unsigned threshold = 2000;          // interpreted runs of a block before it is compiled
   bool sync = false;                  // compile on the guest thread at once (tests, debugging)
 };
 
