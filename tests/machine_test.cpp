@@ -280,11 +280,14 @@ TEST(Machine, TinyJitCacheEvictsAndStillRunsCorrectly) {
     EXPECT_EQ(r.exit_code, 0);
     ir::EngineStats st = vm.engine_stats();
     EXPECT_LE(st.code_bytes, cache);
-    if (cache == 4096) EXPECT_GT(st.regions_freed, st.regions_compiled / 2) << "a 4 KiB cache must keep evicting";
-    if (want.empty())
+    if (cache == 4096) {
+      EXPECT_GT(st.regions_freed, st.regions_compiled / 2) << "a 4 KiB cache must keep evicting";
+    }
+    if (want.empty()) {
       want = out;
-    else
+    } else {
       EXPECT_EQ(out, want);
+    }
   }
   EXPECT_NE(want.find("isa_rv64i"), std::string::npos) << want;
 }
