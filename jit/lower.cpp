@@ -249,6 +249,7 @@ class Lowering {
 
   bool inst(size_t i) {
     const ir::Inst& x = b_->insts[i];
+    if (unsigned(x.op) >= ir::kNumOpcodes) return fail("unknown opcode " + std::to_string(unsigned(x.op))), false;
     const ir::OpInfo& oi = ir::info(x.op);
     for (unsigned k = 0; k < 3; k++) {
       if (oi.args[k] == ir::Type::None) continue;
