@@ -16,6 +16,7 @@ using namespace polyemu;
 using namespace polyemu::ir;
 using polyemu::test_support::FakeHost;
 using polyemu::test_support::make_block;
+using polyemu::test_support::opcode_block;
 
 namespace {
 
@@ -196,43 +197,11 @@ TEST(IrInterpreter, ImplementsEveryOpcodeLikeTheReference) {
       if (op == Opcode::Fp)
         for (uint64_t& x : v)
           x = rng() % 3 == 0 ? fp_edges[rng() % std::size(fp_edges)] : rng() % 2 ? (rng() | 0xffffffff00000000) : x;
-      Block b = make_block();
-      Emitter e(b);
-      Value args[3];
+      // The reference sees the operands narrowed as the block narrows them.
       uint64_t ref[3];
-      for (unsigned a = 0; a < oi.num_args(); a++) {
-        V64 r = e.GetReg(1 + a);
-        ref[a] = v[a];
-        if (oi.args[a] == Type::I32) {
-          args[a] = e.Trunc32(r);
-          ref[a] = uint32_t(v[a]);
-        } else if (oi.args[a] == Type::I1) {
-          args[a] = e.CmpNe(r, e.Const(0));
-          ref[a] = v[a] != 0;
-        } else {
-          args[a] = r;
-        }
-      }
-      uint64_t imm = op == Opcode::GetReg ? 4 : op == Opcode::SetReg ? 6 : 0;
-      if (op == Opcode::Const) imm = v[0];
-      if (op == Opcode::Fp) imm = fpi.pack();
-      if (op == Opcode::Load || op == Opcode::Store || op == Opcode::LoadReserved || op == Opcode::StoreCond ||
-          op == Opcode::AtomicRmw) {
-        imm = MemImm{8, false, 0}.pack();
-        b.insts.clear();
-        V64 addr = e.Const(FakeHost::kBase + 64);
-        args[0] = addr;
-        args[1] = oi.num_args() > 1 ? Value(e.GetReg(2)) : Value{};
-      }
-      b.insts.push_back(Inst{op, 0, {args[0], args[1], args[2]}, imm});
-      Value result{uint32_t(b.insts.size() - 1)};
-      if (oi.result == Type::I64)
-        e.SetReg(V64{result}, 5);
-      else if (oi.result == Type::I32)
-        e.SetReg(e.Zext32(V32{result}), 5);
-      else if (oi.result == Type::I1)
-        e.SetReg(e.Zext1(V1{result}), 5);
-      e.jump(0x2000);
+      for (unsigned a = 0; a < oi.num_args(); a++)
+        ref[a] = oi.args[a] == Type::I32 ? uint32_t(v[a]) : oi.args[a] == Type::I1 ? v[a] != 0 : v[a];
+      Block b = opcode_block(op, v[0], fpi);
       ASSERT_EQ(verify(b), "");
       optimize(b, true);
       std::vector<uint64_t> regs = {0, v[0], v[1], v[2], 0x1234, 0};

@@ -25,6 +25,7 @@ using namespace polyemu;
 using namespace polyemu::ir;
 using polyemu::test_support::FakeHost;
 using polyemu::test_support::make_block;
+using polyemu::test_support::opcode_block;
 
 namespace {
 
@@ -122,45 +123,6 @@ void expect_same(const Outcome& jit, const FakeHost& jit_host, const Outcome& in
   EXPECT_EQ(jit.exit.tval, in.exit.tval);
   EXPECT_EQ(jit_host.calls, in_host.calls);
   EXPECT_TRUE(jit_host.ram == in_host.ram);
-}
-
-// The interpreter test's block for `op`: operands from registers 1-3 (narrowed to the
-// operand type), result to register 5; memory at FakeHost::kBase + 64.
-Block opcode_block(Opcode op, uint64_t imm_value, FpImm fpi) {
-  const OpInfo& oi = info(op);
-  Block b = make_block();
-  Emitter e(b);
-  Value args[3];
-  for (unsigned a = 0; a < oi.num_args(); a++) {
-    V64 r = e.GetReg(1 + a);
-    if (oi.args[a] == Type::I32)
-      args[a] = e.Trunc32(r);
-    else if (oi.args[a] == Type::I1)
-      args[a] = e.CmpNe(r, e.Const(0));
-    else
-      args[a] = r;
-  }
-  uint64_t imm = op == Opcode::GetReg ? 4 : op == Opcode::SetReg ? 6 : 0;
-  if (op == Opcode::Const) imm = imm_value;
-  if (op == Opcode::Fp) imm = fpi.pack();
-  if (op == Opcode::Csr) imm = CsrImm{0x300, CsrOp::Write, true, true}.pack();
-  if (op == Opcode::Load || op == Opcode::Store || op == Opcode::LoadReserved || op == Opcode::StoreCond ||
-      op == Opcode::AtomicRmw) {
-    imm = MemImm{8, false, 0}.pack();
-    b.insts.clear();
-    args[0] = e.Const(FakeHost::kBase + 64);
-    args[1] = oi.num_args() > 1 ? Value(e.GetReg(2)) : Value{};
-  }
-  b.insts.push_back(Inst{op, 0, {args[0], args[1], args[2]}, imm});
-  Value result{uint32_t(b.insts.size() - 1)};
-  if (oi.result == Type::I64)
-    e.SetReg(V64{result}, 5);
-  else if (oi.result == Type::I32)
-    e.SetReg(e.Zext32(V32{result}), 5);
-  else if (oi.result == Type::I1)
-    e.SetReg(e.Zext1(V1{result}), 5);
-  e.jump(0x2000);
-  return b;
 }
 
 }  // namespace
