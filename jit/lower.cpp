@@ -158,7 +158,7 @@ class Lowering {
     ir_.CreateStore(ir_.CreateAdd(base_, k64(insn)), field(offsetof(ir::GuestState, icount)));
     ir_.CreateStore(k64(insn_pc(insn)), field(offsetof(ir::GuestState, pc)));
   }
-  // Leaves the function: `retired` counts from the start of the running block.
+  // Leaves the function with `icount` retired, continuing at `pc`.
   void leave(llvm::Value* icount, llvm::Value* pc, uint64_t ret) {
     ir_.CreateStore(icount, ic_);
     ir_.CreateStore(pc, pc_slot_);
@@ -185,10 +185,7 @@ class Lowering {
     traps_.clear();
     yields_.clear();
     v_.assign(b_->insts.size(), nullptr);
-    // A CSR write may change the mode the region was compiled for: leave after it.
-    stays_ = true;
-    for (const ir::Inst& x : b_->insts)
-      if (x.op == Opcode::Csr) stays_ = false;
+    stays_ = may_continue(*b_);
     for (size_t k = 0; k < b_->insts.size(); k++)
       if (!inst(k)) return false;
     return terminal();
@@ -389,62 +386,63 @@ class Lowering {
     return ir_.CreateIntToPtr(ir_.CreateAdd(addr, addend), ptr_);
   }
 
-  llvm::Value* op_Load(const ir::Inst& x) {
+  // A Load or Store split into a fast path through the TLB entry and a slow path through
+  // the host, which meet again at `join`. The builder is left in the fast path; the slow
+  // path is positioned for its helper call.
+  struct Access {
     ir::MemImm m;
-    if (!mem_imm(x, m)) return nullptr;
-    llvm::Type* ty = ir_.getIntNTy(m.size * 8);
-    llvm::Value* addr = address(x, m);
-    llvm::Value* entry;
-    llvm::Value* hit = tlb_hit(addr, m.size, offsetof(ir::TlbEntry, read_tag), entry);
+    llvm::Type* ty;  // the access's integer type
+    llvm::Value *addr, *entry;
+    llvm::BasicBlock *fast, *slow, *join;
+  };
+  bool begin_access(const ir::Inst& x, size_t tag_offset, const char* what, Access& a) {
+    if (!mem_imm(x, a.m)) return false;
+    a.ty = ir_.getIntNTy(a.m.size * 8);
+    a.addr = address(x, a.m);
+    llvm::Value* hit = tlb_hit(a.addr, a.m.size, tag_offset, a.entry);
     auto& ctx = ir_.getContext();
-    llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx, "load.fast", f_);
-    llvm::BasicBlock* slow = llvm::BasicBlock::Create(ctx, "load.slow", f_);
-    llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "load.done", f_);
-    ir_.CreateCondBr(hit, fast, slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
-
-    ir_.SetInsertPoint(fast);
-    llvm::Value* fast_value =
-        extend(tag(ir_.CreateAlignedLoad(ty, host_pointer(entry, addr), llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
-    ir_.CreateBr(join);
-
-    ir_.SetInsertPoint(slow);
+    a.fast = llvm::BasicBlock::Create(ctx, llvm::Twine(what) + ".fast", f_);
+    a.slow = llvm::BasicBlock::Create(ctx, llvm::Twine(what) + ".slow", f_);
+    a.join = llvm::BasicBlock::Create(ctx, llvm::Twine(what) + ".done", f_);
+    ir_.CreateCondBr(hit, a.fast, a.slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+    ir_.SetInsertPoint(a.slow);
     set_position(x.insn);
-    call_helper(kLoad, {s_, host_, addr, k64(m.size), out_}, x.insn);
-    llvm::Value* slow_value = extend(ir_.CreateTrunc(ir_.CreateLoad(i64_, out_), ty), m.sign);
-    llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
-    ir_.CreateBr(join);
+    ir_.SetInsertPoint(a.fast);
+    return true;
+  }
 
-    ir_.SetInsertPoint(join);
+  llvm::Value* op_Load(const ir::Inst& x) {
+    Access a;
+    if (!begin_access(x, offsetof(ir::TlbEntry, read_tag), "load", a)) return nullptr;
+    llvm::Value* fast_value = extend(
+        tag(ir_.CreateAlignedLoad(a.ty, host_pointer(a.entry, a.addr), llvm::MaybeAlign(1)), tbaa_mem_), a.m.sign);
+    ir_.CreateBr(a.join);
+
+    ir_.SetInsertPoint(a.slow);
+    call_helper(kLoad, {s_, host_, a.addr, k64(a.m.size), out_}, x.insn);
+    llvm::Value* slow_value = extend(ir_.CreateTrunc(ir_.CreateLoad(i64_, out_), a.ty), a.m.sign);
+    llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
+    ir_.CreateBr(a.join);
+
+    ir_.SetInsertPoint(a.join);
     llvm::PHINode* phi = ir_.CreatePHI(i64_, 2);
-    phi->addIncoming(fast_value, fast);
+    phi->addIncoming(fast_value, a.fast);
     phi->addIncoming(slow_value, slow_end);
     return phi;
   }
 
   llvm::Value* op_Store(const ir::Inst& x) {
-    ir::MemImm m;
-    if (!mem_imm(x, m)) return nullptr;
-    llvm::Type* ty = ir_.getIntNTy(m.size * 8);
-    llvm::Value* addr = address(x, m);
-    llvm::Value* entry;
-    llvm::Value* hit = tlb_hit(addr, m.size, offsetof(ir::TlbEntry, write_tag), entry);
-    auto& ctx = ir_.getContext();
-    llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx, "store.fast", f_);
-    llvm::BasicBlock* slow = llvm::BasicBlock::Create(ctx, "store.slow", f_);
-    llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "store.done", f_);
-    ir_.CreateCondBr(hit, fast, slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
-
-    ir_.SetInsertPoint(fast);
-    tag(ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), ty), host_pointer(entry, addr), llvm::MaybeAlign(1)),
+    Access a;
+    if (!begin_access(x, offsetof(ir::TlbEntry, write_tag), "store", a)) return nullptr;
+    tag(ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), a.ty), host_pointer(a.entry, a.addr), llvm::MaybeAlign(1)),
         tbaa_mem_);
-    ir_.CreateBr(join);
+    ir_.CreateBr(a.join);
 
-    ir_.SetInsertPoint(slow);
-    set_position(x.insn);
-    call_helper(kStore, {s_, host_, addr, k64(m.size), arg(x, 1)}, x.insn);
-    ir_.CreateBr(join);
+    ir_.SetInsertPoint(a.slow);
+    call_helper(kStore, {s_, host_, a.addr, k64(a.m.size), arg(x, 1)}, x.insn);
+    ir_.CreateBr(a.join);
 
-    ir_.SetInsertPoint(join);
+    ir_.SetInsertPoint(a.join);
     return nullptr;
   }
 
@@ -560,6 +558,12 @@ class Lowering {
 };
 
 }  // namespace
+
+bool may_continue(const ir::Block& b) {
+  for (const ir::Inst& x : b.insts)
+    if (x.op == Opcode::Csr) return false;
+  return true;
+}
 
 ir::ExitInfo decode_exit(uint64_t ret, const ir::GuestState& s) {
   switch (ret) {

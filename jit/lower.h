@@ -35,6 +35,10 @@ namespace polyemu::jit {
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
                              std::deque<ir::ExitInfo>& exits, std::string& error);
 
+// Whether execution may go on from the end of block `b` into another block of its region:
+// not after a CSR access, which may change the mode the region was compiled for.
+bool may_continue(const ir::Block& b);
+
 // The ExitInfo the interpreter reports for a native function's return value.
 ir::ExitInfo decode_exit(uint64_t ret, const ir::GuestState& s);
 

@@ -193,12 +193,12 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   void flush() override { interp_.flush(); }
   ir::Block translate_for_dump(ir::GuestState& s, uint64_t pc) override { return interp_.translate_for_dump(s, pc); }
   const ir::EngineStats& stats() const override {
-    ir::EngineStats merged = interp_.stats();
-    merged.regions_compiled = stats_.regions_compiled;
-    merged.regions_freed = stats_.regions_freed;
-    merged.code_bytes = code_bytes_;
-    merged.compile_seconds = stats_.compile_seconds;
-    merged_ = merged;
+    // The interpreter counts blocks and native instructions, the tier the rest.
+    merged_ = interp_.stats();
+    merged_.regions_compiled = stats_.regions_compiled;
+    merged_.regions_freed = stats_.regions_freed;
+    merged_.code_bytes = stats_.code_bytes;
+    merged_.compile_seconds = stats_.compile_seconds;
     return merged_;
   }
 
@@ -269,6 +269,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->phys = phys;
     r->mode = s.mode;
     const uint64_t page = pc & ~(kPage - 1);
+    auto phys_of = [&](uint64_t at) { return (phys & ~(kPage - 1)) | (at & (kPage - 1)); };
     std::deque<uint64_t> todo{pc};
     std::set<uint64_t> seen{pc};
     unsigned insns = 0;
@@ -285,18 +286,15 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
         if (at == pc) return nullptr;
         continue;
       }
-      bool has_csr = false;
-      for (const ir::Inst& x : b.insts) has_csr |= x.op == ir::Opcode::Csr;
-      if (!has_csr && (b.term.kind == ir::Terminal::Kind::Jump || b.term.kind == ir::Terminal::Kind::Branch)) {
+      if (may_continue(b) && (b.term.kind == ir::Terminal::Kind::Jump || b.term.kind == ir::Terminal::Kind::Branch)) {
         for (uint64_t next : {b.term.target, b.term.fallthrough}) {
           if (b.term.kind == ir::Terminal::Kind::Jump && next != b.term.target) continue;
-          if ((next & ~(kPage - 1)) == page && seen.insert(next).second &&
-              interp_.has_run(next, (phys & ~(kPage - 1)) | (next & (kPage - 1)), s.mode))
+          if ((next & ~(kPage - 1)) == page && seen.insert(next).second && interp_.has_run(next, phys_of(next), s.mode))
             todo.push_back(next);
         }
       }
       insns += b.num_insns;
-      r->ranges.push_back({(phys & ~(kPage - 1)) | (at & (kPage - 1)), b.byte_len});
+      r->ranges.push_back({phys_of(at), b.byte_len});
       r->blocks.push_back(std::move(b));
     }
     return r;
@@ -316,11 +314,11 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     }
     r->installed = true;
     stats_.regions_compiled++;
-    code_bytes_ += r->unit->object_bytes();
+    stats_.code_bytes += r->unit->object_bytes();
     installed_.push_back(r);
     // Over the size bound the oldest regions go. No native code runs here, so they can be
     // freed at once.
-    while (code_bytes_ > options_.cache_size && !installed_.empty()) {
+    while (stats_.code_bytes > options_.cache_size && !installed_.empty()) {
       RegionPtr old = installed_.front();
       kill(old);
       forget(old);
@@ -333,7 +331,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     if (r->installed) {
       interp_.install(r->pc, r->phys, r->mode, nullptr);
       r->installed = false;
-      code_bytes_ -= r->unit->object_bytes();
+      stats_.code_bytes -= r->unit->object_bytes();
       installed_.remove(r);
       stats_.regions_freed++;
       dead_.push_back(r);
@@ -356,8 +354,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   std::unordered_map<uint64_t, std::vector<RegionPtr>> by_page_;  // queued and installed, by code page
   std::list<RegionPtr> installed_;                                // oldest first
   std::vector<RegionPtr> dead_;                                   // freed at the next poll()
-  uint64_t code_bytes_ = 0;
-  ir::EngineStats stats_;
+  ir::EngineStats stats_;                                         // the tier's part of stats()
   mutable ir::EngineStats merged_;
 };
 
