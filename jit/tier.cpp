@@ -37,7 +37,7 @@ struct Region {
   double seconds = 0;
   std::string error;
   bool skipped = false;    // left uncompiled: it waited too long in the queue
-  bool cancelled = false;  // guest thread only: its code changed before it was installed
+  bool cancelled = false;  // guest thread only: dropped (code written, flushed or evicted); a late result is discarded
   bool installed = false;
   bool overlaps(uint64_t addr, uint64_t len) const {
     for (auto [start, n] : ranges)
