@@ -109,8 +109,19 @@ class Lowering {
     pc_slot_ = ir_.CreateAlloca(i64_, nullptr, "next_pc");
     ret_slot_ = ir_.CreateAlloca(i64_, nullptr, "ret");
     limit_slot_ = ir_.CreateAlloca(i64_, nullptr, "limit");
+    tlb_slot_ = ir_.CreateAlloca(ptr_, nullptr, "data_tlb");
+    load_data_tlb();
     ir_.CreateStore(limit_, limit_slot_);
     ir_.CreateStore(ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount))), ic_);
+    // Guest registers: a local copy of each one the region uses, read once here. Writes go
+    // to the copy and through to the state, so every exit finds the state current while
+    // values flow in SSA form across the region's blocks and loops.
+    for (const ir::Block& b : blocks_)
+      for (const ir::Inst& x : b.insts)
+        if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && !locals_[x.imm]) {
+          locals_[x.imm] = ir_.CreateAlloca(i64_, nullptr, llvm::Twine("x") + llvm::Twine(x.imm));
+          ir_.CreateStore(tag(ir_.CreateLoad(i64_, reg(x.imm)), tbaa_reg_), locals_[x.imm]);
+        }
     for (size_t i = 0; i < blocks_.size(); i++) {
       heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
       index_.emplace(blocks_[i].pc, unsigned(i));
@@ -273,10 +284,11 @@ class Lowering {
   llvm::Value* op_Const(const ir::Inst& x) { return k64(x.imm); }
   llvm::Value* op_GetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("GetReg: register out of range"), nullptr;
-    return tag(ir_.CreateLoad(i64_, reg(x.imm)), tbaa_reg_);
+    return ir_.CreateLoad(i64_, locals_[x.imm]);
   }
   llvm::Value* op_SetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("SetReg: register out of range"), nullptr;
+    ir_.CreateStore(arg(x, 0), locals_[x.imm]);
     tag(ir_.CreateStore(arg(x, 0), reg(x.imm)), tbaa_reg_);
     return nullptr;
   }
@@ -367,18 +379,26 @@ class Lowering {
 
   // The interpreter's LOAD/STORE macros: a hit in the current data TLB for this access
   // kind, not crossing the page, reads or writes host memory directly.
+  // The entry is picked by the page of the first byte and its tag compared with the page of
+  // the last byte: an access crossing the page never hits, because the next page's number
+  // indexes the next entry.
   llvm::Value* tlb_hit(llvm::Value* addr, unsigned size, size_t tag_offset, llvm::Value*& entry) {
-    llvm::Value* tlb =
-        ir_.CreateZExt(tag(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, data_tlb))), tbaa_state_), i64_);
     llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(addr, 12), k64(ir::kTlbEntries - 1));
-    llvm::Value* off = ir_.CreateAdd(ir_.CreateMul(tlb, k64(sizeof(ir::TlbEntry) * ir::kTlbEntries)),
-                                     ir_.CreateMul(index, k64(sizeof(ir::TlbEntry))));
-    entry = ir_.CreateInBoundsGEP(i8_, field(offsetof(ir::GuestState, tlb)), off);
+    entry =
+        ir_.CreateInBoundsGEP(i8_, ir_.CreateLoad(ptr_, tlb_slot_), ir_.CreateMul(index, k64(sizeof(ir::TlbEntry))));
     llvm::Value* tag =
         this->tag(ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset)), tbaa_state_);
-    llvm::Value* same_page = ir_.CreateICmpEQ(tag, ir_.CreateAnd(addr, k64(~0xfffull)));
-    llvm::Value* fits = ir_.CreateICmpULE(ir_.CreateAnd(addr, k64(0xfff)), k64(4096 - size));
-    return ir_.CreateAnd(same_page, fits);
+    llvm::Value* last = size > 1 ? ir_.CreateAdd(addr, k64(size - 1)) : addr;
+    return ir_.CreateICmpEQ(tag, ir_.CreateAnd(last, k64(~0xfffull)));
+  }
+  // The data TLB in use, which only a CSR access can switch: kept in a local, set at entry
+  // and after each CSR access.
+  void load_data_tlb() {
+    llvm::Value* tlb =
+        ir_.CreateZExt(tag(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, data_tlb))), tbaa_state_), i64_);
+    ir_.CreateStore(ir_.CreateInBoundsGEP(i8_, field(offsetof(ir::GuestState, tlb)),
+                                          ir_.CreateMul(tlb, k64(sizeof(ir::TlbEntry) * ir::kTlbEntries))),
+                    tlb_slot_);
   }
   llvm::Value* host_pointer(llvm::Value* entry, llvm::Value* addr) {
     llvm::Value* addend = tag(
@@ -475,6 +495,7 @@ class Lowering {
   llvm::Value* op_Csr(const ir::Inst& x) {
     set_position(x.insn);
     call_helper(kCsr, {s_, host_, k64(x.imm), arg(x, 0), out_}, x.insn);
+    load_data_tlb();
     return ir_.CreateLoad(i64_, out_);
   }
   llvm::Value* op_Fp(const ir::Inst& x) {
@@ -545,8 +566,10 @@ class Lowering {
   llvm::Type *i8_, *i32_, *i64_, *ptr_;
   llvm::Function* f_ = nullptr;
   llvm::Value *s_ = nullptr, *host_ = nullptr, *limit_ = nullptr;
-  llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr, *limit_slot_ = nullptr;
+  llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr, *limit_slot_ = nullptr,
+              *tlb_slot_ = nullptr;
   llvm::MDNode *tbaa_reg_ = nullptr, *tbaa_mem_ = nullptr, *tbaa_state_ = nullptr;
+  llvm::Value* locals_[ir::kNumRegs] = {};  // the region's copies of guest registers
   std::vector<llvm::BasicBlock*> heads_;
   std::map<uint64_t, unsigned> index_;  // block pc -> block index
   llvm::BasicBlock* leave_ = nullptr;

@@ -5,8 +5,9 @@
 //
 // blocks[0] is the entry. A Jump or Branch to the start of another block of the region
 // continues inside the function; every other edge returns to the dispatcher. Guest
-// registers live in SSA values while the function runs and are written back to `s` when it
-// returns. Before each block the budget (`limit`) and `s->exit_request` are checked, as the
+// registers are read from `s` once, at entry, and then flow as SSA values across the
+// region's blocks and loops; every write also goes through to `s`, so `s` is current at
+// every exit and helper call. Before each block the budget (`limit`) and `s->exit_request` are checked, as the
 // interpreter checks them between blocks, so exits happen at the same instruction counts.
 // Pure opcodes become inline LLVM IR; memory takes an inline fast path through the data
 // TLB; the rest calls the C helpers named by runtime_symbols(), which the session binds.
