@@ -487,6 +487,16 @@ bool Interpreter::install(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn
   return true;
 }
 
+void Interpreter::uninstall(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn) {
+  auto it = cache_.find(Key{pc, phys, mode, false});
+  if (it != cache_.end() && it->second->native == fn) install(pc, phys, mode, nullptr);
+}
+
+NativeFn Interpreter::native_of(uint64_t pc, uint64_t phys, uint32_t mode) const {
+  auto it = cache_.find(Key{pc, phys, mode, false});
+  return it != cache_.end() ? it->second->native : nullptr;
+}
+
 bool Interpreter::has_run(uint64_t pc, uint64_t phys, uint32_t mode) const {
   auto it = cache_.find(Key{pc, phys, mode, false});
   return it != cache_.end() && (it->second->heat || it->second->native);

@@ -62,6 +62,10 @@ class Interpreter final : public ir::Engine {
   // Runs `fn` instead of interpreting the block (pc, phys, mode); false if that block is
   // no longer translated. A null `fn` goes back to interpreting (and counting) it.
   bool install(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn);
+  // Goes back to interpreting the block if `fn` is what runs for it.
+  void uninstall(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn);
+  // The native code installed for the block, if any.
+  NativeFn native_of(uint64_t pc, uint64_t phys, uint32_t mode) const;
   // Whether the block (pc, phys, mode) has run at all (interpreted or native).
   bool has_run(uint64_t pc, uint64_t phys, uint32_t mode) const;
 

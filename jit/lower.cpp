@@ -17,39 +17,43 @@ using ir::Opcode;
 
 namespace {
 
-// Helper status: what lowered code does after the call. kRequested: the host asked the
-// engine to return (exit_request); as the interpreter, the region stops at the next block.
-constexpr uint32_t kOk = 0, kTrapped = 1, kYield = 2, kRequested = 3;
+// Helper status: what lowered code does after the call. When the host asks the engine to
+// return (exit_request) the helper still says kOk: as in the interpreter, the region stops
+// at the next block, whose head checks exit_request.
+constexpr uint32_t kOk = 0, kTrapped = 1, kYield = 2;
 
-uint32_t status(const ir::GuestState* s, bool ok) { return !ok ? kTrapped : s->exit_request ? kRequested : kOk; }
+uint32_t status(bool ok) { return ok ? kOk : kTrapped; }
 
 // The slow paths and the operations that always go through the host. Each returns a
 // status; results go through `out`.
 uint32_t helper_load(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t* out) {
-  return status(s, h->load(*s, addr, unsigned(size), *out));
+  return status(h->load(*s, addr, unsigned(size), *out));
 }
-uint32_t helper_store(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t value) {
+// A store to a device may ask the engine to return right after it: the helper then
+// retires the store and moves pc to `next_pc`.
+uint32_t helper_store(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t value, uint64_t next_pc) {
   if (!h->store(*s, addr, unsigned(size), value)) return kTrapped;
-  // A store to a device may ask the engine to return right after it.
   if (s->exit_request) {
     s->exit_request = 0;
+    s->icount++;
+    s->pc = next_pc;
     return kYield;
   }
   return kOk;
 }
 uint32_t helper_load_reserved(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t* out) {
-  return status(s, h->load_reserved(*s, addr, unsigned(size), *out));
+  return status(h->load_reserved(*s, addr, unsigned(size), *out));
 }
 uint32_t helper_store_cond(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t value,
                            uint64_t* out) {
-  return status(s, h->store_cond(*s, addr, unsigned(size), value, *out));
+  return status(h->store_cond(*s, addr, unsigned(size), value, *out));
 }
 uint32_t helper_atomic(ir::GuestState* s, ir::Host* h, uint64_t addr, uint64_t size, uint64_t op, uint64_t value,
                        uint64_t* out) {
-  return status(s, h->atomic(*s, addr, unsigned(size), ir::AtomicOp(op), value, *out));
+  return status(h->atomic(*s, addr, unsigned(size), ir::AtomicOp(op), value, *out));
 }
 uint32_t helper_csr(ir::GuestState* s, ir::Host* h, uint64_t imm, uint64_t value, uint64_t* out) {
-  return status(s, h->csr(*s, ir::CsrImm::unpack(imm), value, *out));
+  return status(h->csr(*s, ir::CsrImm::unpack(imm), value, *out));
 }
 uint32_t helper_fp(ir::GuestState* s, uint64_t imm, uint64_t a, uint64_t b, uint64_t c, uint64_t* out) {
   if (ir::fp_eval(ir::FpImm::unpack(imm), a, b, c, s->fcsr, *out)) return kOk;
@@ -70,8 +74,10 @@ static_assert((ir::kTlbEntries & (ir::kTlbEntries - 1)) == 0, "the TLB index is 
 
 class Lowering {
  public:
-  Lowering(const std::vector<ir::Block>& blocks, llvm::Module& m, std::deque<ir::ExitInfo>& exits, std::string& error)
+  Lowering(const std::vector<ir::Block>& blocks, llvm::Module& m, std::deque<ir::ExitInfo>& exits, std::string& error,
+           const Chaining& chain)
       : blocks_(blocks),
+        chain_(chain),
         m_(m),
         ir_(m.getContext()),
         exits_(exits),
@@ -108,10 +114,8 @@ class Lowering {
     ic_ = ir_.CreateAlloca(i64_, nullptr, "ic");
     pc_slot_ = ir_.CreateAlloca(i64_, nullptr, "next_pc");
     ret_slot_ = ir_.CreateAlloca(i64_, nullptr, "ret");
-    limit_slot_ = ir_.CreateAlloca(i64_, nullptr, "limit");
     tlb_slot_ = ir_.CreateAlloca(ptr_, nullptr, "data_tlb");
     load_data_tlb();
-    ir_.CreateStore(limit_, limit_slot_);
     ir_.CreateStore(ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount))), ic_);
     // Guest registers: a local copy of each one the region uses, read once here. Writes go
     // to the copy and through to the state, so every exit finds the state current while
@@ -126,7 +130,15 @@ class Lowering {
       heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
       index_.emplace(blocks_[i].pc, unsigned(i));
     }
-    ir_.CreateBr(heads_[0]);
+    // Every block is an entry: the dispatcher calls the function with s->pc at one of them.
+    if (blocks_.size() == 1) {
+      ir_.CreateBr(heads_[0]);
+    } else {
+      llvm::Value* pc = ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, pc)));
+      llvm::SwitchInst* sw = ir_.CreateSwitch(pc, heads_[0], unsigned(blocks_.size() - 1));
+      for (size_t i = 1; i < blocks_.size(); i++)
+        if (index_[blocks_[i].pc] == i) sw->addCase(ir_.getInt64(blocks_[i].pc), heads_[i]);
+    }
 
     leave_ = llvm::BasicBlock::Create(ctx, "leave", f_);
     ir_.SetInsertPoint(leave_);
@@ -177,14 +189,16 @@ class Lowering {
     ir_.CreateBr(leave_);
   }
 
-  // Lowers block i: the budget check, its instructions, its terminal. The dispatcher checked
-  // exit_request before the call; only helpers can set it, and then they zero the budget.
+  // Lowers block i: the budget and exit_request checks the interpreter makes between
+  // blocks, its instructions, its terminal.
   bool block(unsigned i) {
     b_ = &blocks_[i];
     auto& ctx = ir_.getContext();
     ir_.SetInsertPoint(heads_[i]);
     llvm::Value* icount = ir_.CreateLoad(i64_, ic_);
-    llvm::Value* stop = ir_.CreateICmpULT(ir_.CreateSub(ir_.CreateLoad(i64_, limit_slot_), icount), k64(b_->num_insns));
+    llvm::Value* request = tag(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, exit_request))), tbaa_state_);
+    llvm::Value* stop = ir_.CreateOr(ir_.CreateICmpULT(ir_.CreateSub(limit_, icount), k64(b_->num_insns)),
+                                     ir_.CreateICmpNE(request, ir_.getInt32(0)));
     llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
     llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
     ir_.CreateCondBr(stop, stopped, body, rare());
@@ -193,8 +207,7 @@ class Lowering {
 
     ir_.SetInsertPoint(body);
     base_ = icount;
-    traps_.clear();
-    yields_.clear();
+    dirty_.clear();
     v_.assign(b_->insts.size(), nullptr);
     stays_ = may_continue(*b_);
     for (size_t k = 0; k < b_->insts.size(); k++)
@@ -202,55 +215,49 @@ class Lowering {
     return terminal();
   }
 
-  // Exit paths. A trap after set_position() finds pc and icount in place already, and the
-  // registers always are: one return serves the whole region.
-  llvm::BasicBlock* trap_block(unsigned insn, bool positioned) {
-    llvm::BasicBlock*& bb = positioned ? trapped_ : traps_[insn];
-    if (!bb) {
-      auto saved = ir_.saveIP();
-      bb = llvm::BasicBlock::Create(ir_.getContext(), "trap", f_);
-      ir_.SetInsertPoint(bb);
-      if (!positioned) set_position(insn);
-      ir_.CreateRet(k64(interp::kNativeTrap));
-      ir_.restoreIP(saved);
-    }
-    return bb;
-  }
-  llvm::BasicBlock* yield_block(unsigned insn) {
-    llvm::BasicBlock*& bb = yields_[insn];
-    if (!bb) {
-      auto saved = ir_.saveIP();
-      bb = llvm::BasicBlock::Create(ir_.getContext(), "yield", f_);
-      ir_.SetInsertPoint(bb);
-      leave(ir_.CreateAdd(base_, k64(insn + 1)), k64(next_insn_pc(insn)), interp::kNativeYield);
-      ir_.restoreIP(saved);
-    }
-    return bb;
+  // Register writes reach the state at the end of each block and before anything that may
+  // leave or look at the state from inside it: `dirty_` holds the writes since then.
+  void write_back() {
+    for (auto [r, v] : dirty_) tag(ir_.CreateStore(v, reg(r)), tbaa_reg_);
   }
 
-  // Calls a helper and continues after it unless it trapped or yielded. `positioned`: the
-  // call follows set_position(insn).
-  void call_helper(const char* name, llvm::ArrayRef<llvm::Value*> args, unsigned insn, bool positioned = true) {
+  // The exit for a helper's trap or yield. The state is complete (set_position() and
+  // write_back() came before): one return serves the whole region. Helper and native
+  // return codes agree.
+  static_assert(kTrapped == interp::kNativeTrap && kYield == interp::kNativeYield);
+  llvm::BasicBlock* left() {
+    if (!left_) {
+      auto saved = ir_.saveIP();
+      left_ = llvm::BasicBlock::Create(ir_.getContext(), "helper_exit", f_);
+      ir_.SetInsertPoint(left_);
+      left_status_ = ir_.CreatePHI(i32_, 4);
+      ir_.CreateRet(ir_.CreateZExt(left_status_, i64_));
+      ir_.restoreIP(saved);
+    }
+    return left_;
+  }
+  // Calls a helper and continues after it unless it trapped (or a store yielded), which
+  // leaves with the state in place: the call follows set_position() and write_back().
+  void call_helper(const char* name, llvm::ArrayRef<llvm::Value*> args) {
+    llvm::Value* status = call(name, args);
+    llvm::BasicBlock* ok = llvm::BasicBlock::Create(ir_.getContext(), "ok", f_);
+    llvm::BasicBlock* out = left();
+    ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), out, ok, rare());
+    left_status_->addIncoming(status, ir_.GetInsertBlock());
+    ir_.SetInsertPoint(ok);
+  }
+  llvm::Value* call(const char* name, llvm::ArrayRef<llvm::Value*> args) {
     std::vector<llvm::Type*> types;
     for (llvm::Value* a : args) types.push_back(a->getType());
     llvm::FunctionCallee callee = m_.getOrInsertFunction(name, llvm::FunctionType::get(i32_, types, false));
-    llvm::Value* status = ir_.CreateCall(callee, args);
-    auto& ctx = ir_.getContext();
-    llvm::BasicBlock* ok = llvm::BasicBlock::Create(ctx, "ok", f_);
-    if (!positioned) {  // the Fp helper: no host call
-      ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), trap_block(insn, false), ok, rare());
-      ir_.SetInsertPoint(ok);
-      return;
-    }
-    llvm::BasicBlock* requested = llvm::BasicBlock::Create(ctx, "requested", f_);
-    llvm::SwitchInst* sw = ir_.CreateSwitch(status, ok, 3, llvm::MDBuilder(ctx).createBranchWeights({1000, 1, 1, 1}));
-    sw->addCase(ir_.getInt32(kTrapped), trap_block(insn, true));
-    sw->addCase(ir_.getInt32(kRequested), requested);
-    if (name == kStore) sw->addCase(ir_.getInt32(kYield), yield_block(insn));
-    ir_.SetInsertPoint(requested);
-    ir_.CreateStore(k64(0), limit_slot_);  // stop before the next block, as the interpreter
-    ir_.CreateBr(ok);
-    ir_.SetInsertPoint(ok);
+    return ir_.CreateCall(callee, args);
+  }
+  // A host call on the main path: the state must be complete before it.
+  void call_host(const char* name, llvm::ArrayRef<llvm::Value*> args, unsigned insn) {
+    set_position(insn);
+    write_back();
+    dirty_.clear();
+    call_helper(name, args);
   }
 
   llvm::Value* arg(const ir::Inst& x, unsigned k) { return v_[x.args[k].id]; }
@@ -289,7 +296,7 @@ class Lowering {
   llvm::Value* op_SetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("SetReg: register out of range"), nullptr;
     ir_.CreateStore(arg(x, 0), locals_[x.imm]);
-    tag(ir_.CreateStore(arg(x, 0), reg(x.imm)), tbaa_reg_);
+    dirty_[unsigned(x.imm)] = arg(x, 0);
     return nullptr;
   }
 
@@ -427,6 +434,7 @@ class Lowering {
     ir_.CreateCondBr(hit, a.fast, a.slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
     ir_.SetInsertPoint(a.slow);
     set_position(x.insn);
+    write_back();
     ir_.SetInsertPoint(a.fast);
     return true;
   }
@@ -439,7 +447,7 @@ class Lowering {
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.slow);
-    call_helper(kLoad, {s_, host_, a.addr, k64(a.m.size), out_}, x.insn);
+    call_helper(kLoad, {s_, host_, a.addr, k64(a.m.size), out_});
     llvm::Value* slow_value = extend(ir_.CreateTrunc(ir_.CreateLoad(i64_, out_), a.ty), a.m.sign);
     llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
     ir_.CreateBr(a.join);
@@ -459,7 +467,7 @@ class Lowering {
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.slow);
-    call_helper(kStore, {s_, host_, a.addr, k64(a.m.size), arg(x, 1)}, x.insn);
+    call_helper(kStore, {s_, host_, a.addr, k64(a.m.size), arg(x, 1), k64(next_insn_pc(x.insn))});
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.join);
@@ -474,32 +482,38 @@ class Lowering {
   llvm::Value* op_LoadReserved(const ir::Inst& x) {
     ir::MemImm m;
     if (!mem_imm(x, m)) return nullptr;
-    set_position(x.insn);
-    call_helper(kLoadReserved, {s_, host_, address(x, m), k64(m.size), out_}, x.insn);
+    call_host(kLoadReserved, {s_, host_, address(x, m), k64(m.size), out_}, x.insn);
     return sign_word(ir_.CreateLoad(i64_, out_), m.sign);
   }
   llvm::Value* op_StoreCond(const ir::Inst& x) {
     ir::MemImm m;
     if (!mem_imm(x, m)) return nullptr;
-    set_position(x.insn);
-    call_helper(kStoreCond, {s_, host_, address(x, m), k64(m.size), arg(x, 1), out_}, x.insn);
+    call_host(kStoreCond, {s_, host_, address(x, m), k64(m.size), arg(x, 1), out_}, x.insn);
     return ir_.CreateLoad(i64_, out_);
   }
   llvm::Value* op_AtomicRmw(const ir::Inst& x) {
     ir::MemImm m;
     if (!mem_imm(x, m)) return nullptr;
-    set_position(x.insn);
-    call_helper(kAtomic, {s_, host_, address(x, m), k64(m.size), k64(m.atomic), arg(x, 1), out_}, x.insn);
+    call_host(kAtomic, {s_, host_, address(x, m), k64(m.size), k64(m.atomic), arg(x, 1), out_}, x.insn);
     return sign_word(ir_.CreateLoad(i64_, out_), m.sign);
   }
   llvm::Value* op_Csr(const ir::Inst& x) {
-    set_position(x.insn);
-    call_helper(kCsr, {s_, host_, k64(x.imm), arg(x, 0), out_}, x.insn);
+    call_host(kCsr, {s_, host_, k64(x.imm), arg(x, 0), out_}, x.insn);
     load_data_tlb();
     return ir_.CreateLoad(i64_, out_);
   }
   llvm::Value* op_Fp(const ir::Inst& x) {
-    call_helper(kFp, {s_, k64(x.imm), arg(x, 0), arg(x, 1), arg(x, 2), out_}, x.insn, false);
+    llvm::Value* status = call(kFp, {s_, k64(x.imm), arg(x, 0), arg(x, 1), arg(x, 2), out_});
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* trap = llvm::BasicBlock::Create(ctx, "fp.trap", f_);
+    llvm::BasicBlock* ok = llvm::BasicBlock::Create(ctx, "fp.ok", f_);
+    ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), trap, ok, rare());
+    ir_.SetInsertPoint(trap);
+    set_position(x.insn);
+    write_back();
+    ir_.CreateBr(left());
+    left_status_->addIncoming(ir_.getInt32(kTrapped), trap);
+    ir_.SetInsertPoint(ok);
     return ir_.CreateLoad(i64_, out_);
   }
 
@@ -512,9 +526,55 @@ class Lowering {
     if (stays_ && it != index_.end()) {
       ir_.CreateStore(icount, ic_);
       ir_.CreateBr(heads_[it->second]);
+    } else if (stays_ && chain_.links && same_page(pc)) {
+      chain_.links->push_back({pc, nullptr});
+      llvm::Value* slot = ir_.CreateIntToPtr(k64(reinterpret_cast<uint64_t>(&chain_.links->back().fn)), ptr_);
+      jump_out(icount, k64(pc), volatile_load(slot));
     } else {
       leave(icount, k64(pc), interp::kNativeNext);
     }
+  }
+  bool same_page(uint64_t pc) const { return (pc ^ blocks_[0].pc) >> 12 == 0; }
+  llvm::Value* volatile_load(llvm::Value* at) {
+    llvm::LoadInst* l = ir_.CreateLoad(ptr_, at);
+    l->setVolatile(true);
+    return l;
+  }
+  // Leaves with `icount` retired at `pc`: into `fn` when it is not null, else to the
+  // dispatcher.
+  void jump_out(llvm::Value* icount, llvm::Value* pc, llvm::Value* fn) {
+    ir_.CreateStore(icount, field(offsetof(ir::GuestState, icount)));
+    ir_.CreateStore(pc, field(offsetof(ir::GuestState, pc)));
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx, "chain", f_);
+    llvm::BasicBlock* back = llvm::BasicBlock::Create(ctx, "unchained", f_);
+    ir_.CreateCondBr(ir_.CreateIsNotNull(fn), go, back);
+    ir_.SetInsertPoint(go);
+    llvm::CallInst* call = ir_.CreateCall(f_->getFunctionType(), fn, {s_, host_, limit_});
+    call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+    ir_.CreateRet(call);
+    ir_.SetInsertPoint(back);
+    ir_.CreateRet(k64(interp::kNativeNext));
+  }
+  // An indirect jump on the region's page goes on in the compiled code the engine's table
+  // holds for the target, if any.
+  void indirect(llvm::Value* icount, llvm::Value* target) {
+    llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(target, 1), k64(kIndirectEntries - 1));
+    llvm::Value* entry =
+        ir_.CreateInBoundsGEP(i8_, ir_.CreateIntToPtr(k64(reinterpret_cast<uint64_t>(chain_.table)), ptr_),
+                              ir_.CreateMul(index, k64(sizeof(IndirectEntry))));
+    auto member = [&](size_t offset, llvm::Type* ty) {
+      llvm::LoadInst* l = ir_.CreateLoad(ty, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset));
+      l->setVolatile(true);
+      return l;
+    };
+    llvm::Value* same = ir_.CreateICmpEQ(ir_.CreateLShr(ir_.CreateXor(target, k64(blocks_[0].pc)), 12), k64(0));
+    llvm::Value* match = ir_.CreateAnd(
+        same, ir_.CreateAnd(ir_.CreateICmpEQ(member(offsetof(IndirectEntry, pc), i64_), target),
+                            ir_.CreateICmpEQ(member(offsetof(IndirectEntry, mode), i64_), k64(chain_.mode))));
+    llvm::Value* fn = member(offsetof(IndirectEntry, fn), ptr_);
+    jump_out(icount, target,
+             ir_.CreateSelect(match, fn, llvm::ConstantPointerNull::get(llvm::PointerType::get(ir_.getContext(), 0))));
   }
   bool terminal() {
     const ir::Terminal& t = b_->term;
@@ -523,6 +583,7 @@ class Lowering {
       return v_[t.value.id];
     };
     llvm::Value* done = ir_.CreateAdd(base_, k64(b_->num_insns));
+    write_back();
     switch (t.kind) {
       case ir::Terminal::Kind::Jump: edge(t.target, done); return true;
       case ir::Terminal::Kind::Branch: {
@@ -541,7 +602,10 @@ class Lowering {
       case ir::Terminal::Kind::JumpIndirect: {
         llvm::Value* target = value(ir::Type::I64);
         if (!target) return fail("JumpIndirect: target is not an I64 value"), false;
-        leave(done, target, interp::kNativeNext);
+        if (stays_ && chain_.table)
+          indirect(done, target);
+        else
+          leave(done, target, interp::kNativeNext);
         return true;
       }
       case ir::Terminal::Kind::Exit: {
@@ -558,6 +622,7 @@ class Lowering {
   }
 
   const std::vector<ir::Block>& blocks_;
+  const Chaining& chain_;
   const ir::Block* b_ = nullptr;  // the block being lowered
   llvm::Module& m_;
   llvm::IRBuilder<> ir_;
@@ -566,8 +631,7 @@ class Lowering {
   llvm::Type *i8_, *i32_, *i64_, *ptr_;
   llvm::Function* f_ = nullptr;
   llvm::Value *s_ = nullptr, *host_ = nullptr, *limit_ = nullptr;
-  llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr, *limit_slot_ = nullptr,
-              *tlb_slot_ = nullptr;
+  llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr, *tlb_slot_ = nullptr;
   llvm::MDNode *tbaa_reg_ = nullptr, *tbaa_mem_ = nullptr, *tbaa_state_ = nullptr;
   llvm::Value* locals_[ir::kNumRegs] = {};  // the region's copies of guest registers
   std::vector<llvm::BasicBlock*> heads_;
@@ -576,8 +640,9 @@ class Lowering {
   llvm::Value* base_ = nullptr;  // icount at entry of the running block
   bool stays_ = true;            // the running block may continue inside the region
   std::vector<llvm::Value*> v_;
-  std::map<unsigned, llvm::BasicBlock*> traps_, yields_;
-  llvm::BasicBlock* trapped_ = nullptr;
+  std::map<unsigned, llvm::Value*> dirty_;  // guest register -> value written since the last write_back()
+  llvm::BasicBlock* left_ = nullptr;
+  llvm::PHINode* left_status_ = nullptr;
 };
 
 }  // namespace
@@ -598,9 +663,9 @@ ir::ExitInfo decode_exit(uint64_t ret, const ir::GuestState& s) {
 }
 
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
-                             std::deque<ir::ExitInfo>& exits, std::string& error) {
+                             std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain) {
   error.clear();
-  return Lowering(blocks, m, exits, error).run(name);
+  return Lowering(blocks, m, exits, error, chain).run(name);
 }
 
 std::vector<std::pair<std::string, void*>> runtime_symbols() {

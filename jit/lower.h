@@ -3,14 +3,13 @@
 //
 //   uint64_t fn(ir::GuestState* s, ir::Host* host, uint64_t limit)   // an interp::NativeFn
 //
-// blocks[0] is the entry. A Jump or Branch to the start of another block of the region
-// continues inside the function; every other edge returns to the dispatcher. Guest
-// registers are read from `s` once, at entry, and then flow as SSA values across the
-// region's blocks and loops; every write also goes through to `s`, so `s` is current at
-// every exit and helper call. Before each block the budget (`limit`) and `s->exit_request` are checked, as the
-// interpreter checks them between blocks, so exits happen at the same instruction counts.
-// Pure opcodes become inline LLVM IR; memory takes an inline fast path through the data
-// TLB; the rest calls the C helpers named by runtime_symbols(), which the session binds.
+// Execution starts at the block whose pc is s->pc (blocks[0] if none is). A Jump or Branch to the start of another
+// block of the region continues inside the function; every other edge returns to the dispatcher or, through `chain`,
+// goes on in other compiled code. Guest registers are read from `s` once, at entry, and then flow as SSA values across
+// the region's blocks and loops; every write also goes through to `s`, so `s` is current at every exit and helper call.
+// Before each block the budget (`limit`) and `s->exit_request` are checked, as the interpreter checks them between
+// blocks, so exits happen at the same instruction counts. Pure opcodes become inline LLVM IR; memory takes an inline
+// fast path through the data TLB; the rest calls the C helpers named by runtime_symbols(), which the session binds.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -29,12 +28,32 @@ class Module;
 
 namespace polyemu::jit {
 
+// Chaining: where a region's code goes on into other compiled code of its page and mode
+// without returning to the dispatcher (a tail call). The tier fills in the targets' code
+// and clears it when that code goes away; the lowered code reads it at each exit.
+struct Link {
+  uint64_t pc = 0;                // a block outside the region, on its page
+  interp::NativeFn fn = nullptr;  // the compiled code entered at pc, if any
+};
+struct IndirectEntry {  // the engine's compiled entries, hashed by pc, for indirect jumps
+  uint64_t pc = 0;
+  interp::NativeFn fn = nullptr;
+  uint64_t mode = 0;
+};
+constexpr unsigned kIndirectEntries = 1024;
+inline unsigned indirect_index(uint64_t pc) { return unsigned(pc >> 1) & (kIndirectEntries - 1); }
+struct Chaining {
+  std::deque<Link>* links = nullptr;     // one per direct jump target; null: no direct chaining
+  const IndirectEntry* table = nullptr;  // kIndirectEntries entries; null: no indirect chaining
+  uint32_t mode = 0;                     // the blocks' mode
+};
+
 // Adds the function `name` computing the region to `m`. The ExitInfo of each Exit terminal
 // is appended to `exits`, whose elements the code returns by address (so they must outlive
-// it). Returns nullptr with `error` set when a block holds something the lowering does not
-// know.
+// it); so are the Links of `chain`. Returns nullptr with `error` set when a block holds
+// something the lowering does not know.
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
-                             std::deque<ir::ExitInfo>& exits, std::string& error);
+                             std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain = {});
 
 // Whether execution may go on from the end of block `b` into another block of its region:
 // not after a CSR access, which may change the mode the region was compiled for.

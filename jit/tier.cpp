@@ -3,10 +3,12 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <list>
+#include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -25,13 +27,18 @@ constexpr unsigned kMaxRegionBlocks = 16;
 constexpr unsigned kMaxRegionInsns = 256;
 constexpr size_t kMaxQueued = 64;
 
-// A region: blocks of one code page reachable from a hot entry block, compiled together.
+// A region: blocks of one code page reachable from a hot block, compiled together. The
+// code may be entered at any of its blocks.
 struct Region {
-  uint64_t pc = 0, phys = 0;  // entry block
+  uint64_t pc = 0, phys = 0;  // the hot block
   uint32_t mode = 0;
-  std::vector<std::pair<uint64_t, uint64_t>> ranges;  // physical guest code covered
-  std::vector<ir::Block> blocks;                      // dropped once compiled
-  std::deque<ir::ExitInfo> exits;                     // read by the native code
+  std::vector<std::pair<uint64_t, uint64_t>> entries;  // pc and physical pc of each block
+  std::vector<std::pair<uint64_t, uint64_t>> live;     // the entries the code was installed at
+  const IndirectEntry* table = nullptr;                // its engine's indirect jump table
+  std::deque<Link> links;                              // read by the native code
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;   // physical guest code covered
+  std::vector<ir::Block> blocks;                       // dropped once compiled
+  std::deque<ir::ExitInfo> exits;                      // read by the native code
   std::unique_ptr<Session::Unit> unit;
   interp::NativeFn fn = nullptr;
   double seconds = 0;
@@ -88,7 +95,7 @@ class Compiler {
     auto context = std::make_unique<llvm::LLVMContext>();
     auto module = std::make_unique<llvm::Module>("region", *context);
     const std::string name = "region" + std::to_string(next_name_.fetch_add(1));
-    if (lower_region(r.blocks, *module, name, r.exits, r.error)) {
+    if (lower_region(r.blocks, *module, name, r.exits, r.error, Chaining{&r.links, r.table, r.mode})) {
       r.unit = session_->add(std::move(context), std::move(module), r.error);
       if (r.unit) r.fn = reinterpret_cast<interp::NativeFn>(r.unit->lookup(name, r.error));
     }
@@ -206,6 +213,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // interp::Tier ------------------------------------------------------------------------
 
   void hot(ir::GuestState& s, uint64_t pc, uint64_t phys) override {
+    if (covered(pc, phys, s.mode)) return;  // its code is on the way
     RegionPtr r = form_region(s, pc, phys);
     if (!r) return;
     // LLVM starts with the first hot block: short runs never pay for it.
@@ -261,13 +269,16 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // ------------------------------------------------------------------------------------
 
   // The blocks of the entry's page reachable from it by direct jumps and branches that have
-  // run before (code that never ran stays out: it would only cost compile time), in the
-  // interpreter's block boundaries. Null when the entry itself does not qualify.
+  // run before (code that never ran stays out: it would only cost compile time) and that no
+  // other region holds (the code goes there through the dispatcher instead of being
+  // compiled twice), in the interpreter's block boundaries. Null when the entry itself does
+  // not qualify.
   RegionPtr form_region(ir::GuestState& s, uint64_t pc, uint64_t phys) {
     auto r = std::make_shared<Region>();
     r->pc = pc;
     r->phys = phys;
     r->mode = s.mode;
+    r->table = table_.get();
     const uint64_t page = pc & ~(kPage - 1);
     auto phys_of = [&](uint64_t at) { return (phys & ~(kPage - 1)) | (at & (kPage - 1)); };
     std::deque<uint64_t> todo{pc};
@@ -289,11 +300,13 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       if (may_continue(b) && (b.term.kind == ir::Terminal::Kind::Jump || b.term.kind == ir::Terminal::Kind::Branch)) {
         for (uint64_t next : {b.term.target, b.term.fallthrough}) {
           if (b.term.kind == ir::Terminal::Kind::Jump && next != b.term.target) continue;
-          if ((next & ~(kPage - 1)) == page && seen.insert(next).second && interp_.has_run(next, phys_of(next), s.mode))
+          if ((next & ~(kPage - 1)) == page && seen.insert(next).second &&
+              interp_.has_run(next, phys_of(next), s.mode) && !covered(next, phys_of(next), s.mode))
             todo.push_back(next);
         }
       }
       insns += b.num_insns;
+      r->entries.push_back({at, phys_of(at)});
       r->ranges.push_back({phys_of(at), b.byte_len});
       r->blocks.push_back(std::move(b));
     }
@@ -312,7 +325,10 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       forget(r);
       return;
     }
+    for (auto [pc, phys] : r->entries)
+      if (interp_.install(pc, phys, r->mode, r->fn)) r->live.push_back({pc, phys});
     r->installed = true;
+    link(r);
     stats_.regions_compiled++;
     stats_.code_bytes += r->unit->object_bytes();
     installed_.push_back(r);
@@ -329,7 +345,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // Stops using a region's code; the code itself is freed in poll().
   void kill(const RegionPtr& r) {
     if (r->installed) {
-      interp_.install(r->pc, r->phys, r->mode, nullptr);
+      for (auto [pc, phys] : r->live) interp_.uninstall(pc, phys, r->mode, r->fn);
+      unlink(r);
       r->installed = false;
       stats_.code_bytes -= r->unit->object_bytes();
       installed_.remove(r);
@@ -338,6 +355,53 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       ready.store(true, std::memory_order_relaxed);
     }
     r->cancelled = true;
+  }
+
+  // Chaining. Links and table entries into a region's entries are set when it is
+  // installed and reset when it goes; a link of a region waits for its target's code.
+  static uint64_t phys_of(const Region& r, uint64_t pc) { return (r.phys & ~(kPage - 1)) | (pc & (kPage - 1)); }
+  void link(const RegionPtr& r) {
+    for (auto [pc, phys] : r->live) {
+      table_[indirect_index(pc)] = {pc, r->fn, r->mode};
+      auto it = waiting_.find({phys, r->mode});
+      if (it != waiting_.end())
+        for (Link* l : it->second) l->fn = r->fn;
+    }
+    for (Link& l : r->links) {
+      const uint64_t phys = phys_of(*r, l.pc);
+      l.fn = interp_.native_of(l.pc, phys, r->mode);
+      waiting_[{phys, r->mode}].push_back(&l);
+    }
+  }
+  // After the region's code was uninstalled: what runs at its entries now (interpreted, or
+  // another region's code).
+  void unlink(const RegionPtr& r) {
+    for (auto [pc, phys] : r->live) {
+      const interp::NativeFn now = interp_.native_of(pc, phys, r->mode);
+      IndirectEntry& e = table_[indirect_index(pc)];
+      if (e.fn == r->fn) e = now ? IndirectEntry{pc, now, r->mode} : IndirectEntry{};
+      auto it = waiting_.find({phys, r->mode});
+      if (it != waiting_.end())
+        for (Link* l : it->second)
+          if (l->fn == r->fn) l->fn = now;
+    }
+    for (Link& l : r->links) {
+      auto it = waiting_.find({phys_of(*r, l.pc), r->mode});
+      if (it == waiting_.end()) continue;
+      std::erase(it->second, &l);
+      if (it->second.empty()) waiting_.erase(it);
+    }
+  }
+
+  // Whether a queued or installed region holds the block.
+  bool covered(uint64_t pc, uint64_t phys, uint32_t mode) const {
+    auto it = by_page_.find(phys / kPage);
+    if (it == by_page_.end()) return false;
+    for (const RegionPtr& r : it->second)
+      if (r->mode == mode && !r->cancelled &&
+          std::find(r->entries.begin(), r->entries.end(), std::pair{pc, phys}) != r->entries.end())
+        return true;
+    return false;
   }
 
   void forget(const RegionPtr& r) {
@@ -354,7 +418,9 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   std::unordered_map<uint64_t, std::vector<RegionPtr>> by_page_;  // queued and installed, by code page
   std::list<RegionPtr> installed_;                                // oldest first
   std::vector<RegionPtr> dead_;                                   // freed at the next poll()
-  ir::EngineStats stats_;                                         // the tier's part of stats()
+  std::unique_ptr<IndirectEntry[]> table_{new IndirectEntry[kIndirectEntries]};
+  std::map<std::pair<uint64_t, uint32_t>, std::vector<Link*>> waiting_;  // links by target (phys, mode)
+  ir::EngineStats stats_;                                                // the tier's part of stats()
   mutable ir::EngineStats merged_;
 };
 
