@@ -13,9 +13,6 @@
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
 
 #include "jit/lower.h"
-#include <llvm/Support/raw_ostream.h>
-#include <cstdio>
-#include <cstdlib>
 
 namespace polyemu::jit {
 
@@ -80,17 +77,10 @@ std::unique_ptr<Session> Session::create(bool optimize, std::string& error) {
     (*jit)->getIRTransformLayer().setTransform(
         [](llvm::orc::ThreadSafeModule tsm, llvm::orc::MaterializationResponsibility&) {
           tsm.withModuleDo(optimize_module);
-          if (getenv("POLYEMU_JIT_DUMP")) tsm.withModuleDo([](llvm::Module& m) { m.print(llvm::errs(), nullptr); });
           return llvm::Expected<llvm::orc::ThreadSafeModule>(std::move(tsm));
         });
   (*jit)->getObjTransformLayer().setTransform([](std::unique_ptr<llvm::MemoryBuffer> object) {
     object_bytes_compiled += object->getBufferSize();
-    if (const char* d = getenv("POLYEMU_JIT_DUMP")) {
-      static int n = 0;
-      std::string path = std::string(d) + "/obj" + std::to_string(n++) + ".o";
-      FILE* f = fopen(path.c_str(), "wb");
-      if (f) { fwrite(object->getBufferStart(), 1, object->getBufferSize(), f); fclose(f); }
-    }
     return llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>(std::move(object));
   });
   return std::unique_ptr<Session>(new Session(std::move(*jit)));
