@@ -211,6 +211,7 @@ int run_main(int argc, char** argv) {
         std::fprintf(stderr, "polyemu: jit llvm seconds %.3f\n", es.compile_seconds);
         std::fprintf(stderr, "polyemu: jit code cache bytes %llu\n", (unsigned long long)es.code_bytes);
         std::fprintf(stderr, "polyemu: jit native share %.1f%%\n", n ? 100.0 * es.native_insns / n : 0.0);
+        std::fprintf(stderr, "polyemu: jit entries from the dispatcher %llu\n", (unsigned long long)es.native_entries);
       }
       std::fprintf(stderr, "polyemu: seconds %.3f\n", secs);
       std::fprintf(stderr, "polyemu: mips %.1f\n", secs > 0 ? n / secs / 1e6 : 0.0);

@@ -638,6 +638,7 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
       const uint64_t before = s.icount;
       const uint64_t r = blk->native(&s, &host_, limit);
       stats_.native_insns += s.icount - before;
+      stats_.native_entries++;
       prev = nullptr;
       if (r == kNativeNext) continue;
       if (r == kNativeTrap)

@@ -212,6 +212,7 @@ ir::EngineStats Riscv64Virt::engine_stats() const {
     sum.blocks_translated += e.blocks_translated;
     sum.cache_flushes += e.cache_flushes;
     sum.native_insns += e.native_insns;
+    sum.native_entries += e.native_entries;
     sum.regions_compiled += e.regions_compiled;
     sum.regions_freed += e.regions_freed;
     sum.code_bytes += e.code_bytes;

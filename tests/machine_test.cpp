@@ -249,6 +249,30 @@ TEST(Machine, SelfModifyingCodeInAHotLoopIsSeenByEveryEngine) {
   }
 }
 
+TEST(Machine, CompiledRegionsChainWithoutTheDispatcher) {
+  // A loop calling a function: with every block its own region (threshold 1), the call is a
+  // direct link, the return goes through the indirect-jump table and the back edge is a
+  // direct link again, so after the first iterations the dispatcher is not entered.
+  Program p({0x00000513,    // li a0, 0
+             0x06400393,    // li t2, 100
+             0x010000ef,    // loop: jal ra, f
+             0xfff38393,    // addi t2, t2, -1
+             0xfe039ce3,    // bnez t2, loop
+             0x0000006f,    // j .
+             0x00350513,    // f: addi a0, a0, 3
+             0x00008067});  // ret
+  for (auto& [name, cfg] : engine_configs(config_for(p, 2 + 100 * 5 + 10))) {
+    Riscv64Virt vm(cfg);
+    vm.run();
+    EXPECT_EQ(vm.hart().state().regs[10], 300u) << name;
+    EXPECT_EQ(vm.instructions(), 512u) << name;
+    if (cfg.engine == "jit" && cfg.jit.threshold == 1) {
+      EXPECT_GT(vm.engine_stats().native_insns, 450u) << name;
+      EXPECT_LT(vm.engine_stats().native_entries, 20u) << name << ": chained regions must not return to the dispatcher";
+    }
+  }
+}
+
 TEST(Machine, MaxInsnsStopsNativeLoopsExactly) {
   // The budget is checked before every block of a compiled region, so a run stops at the
   // same instruction in every engine, whatever the limit.
