@@ -520,7 +520,7 @@ class Lowering {
   // Terminal ----------------------------------------------------------------------------
 
   // Continues at `pc` with `icount` retired: inside the region when pc starts one of its
-  // blocks, otherwise back in the dispatcher.
+  // blocks, else through a link on the same page, else back in the dispatcher.
   void edge(uint64_t pc, llvm::Value* icount) {
     auto it = index_.find(pc);
     if (stays_ && it != index_.end()) {
@@ -528,15 +528,17 @@ class Lowering {
       ir_.CreateBr(heads_[it->second]);
     } else if (stays_ && chain_.links && same_page(pc)) {
       chain_.links->push_back({pc, nullptr});
-      llvm::Value* slot = ir_.CreateIntToPtr(k64(reinterpret_cast<uint64_t>(&chain_.links->back().fn)), ptr_);
-      jump_out(icount, k64(pc), volatile_load(slot));
+      jump_out(icount, k64(pc), volatile_load(ptr_, host_pointer(&chain_.links->back().fn)));
     } else {
       leave(icount, k64(pc), interp::kNativeNext);
     }
   }
   bool same_page(uint64_t pc) const { return (pc ^ blocks_[0].pc) >> 12 == 0; }
-  llvm::Value* volatile_load(llvm::Value* at) {
-    llvm::LoadInst* l = ir_.CreateLoad(ptr_, at);
+  // Chaining data lives in host memory the tier rewrites between (and, when code goes,
+  // during) calls: read it as it is at each exit.
+  llvm::Value* host_pointer(const void* p) { return ir_.CreateIntToPtr(k64(reinterpret_cast<uint64_t>(p)), ptr_); }
+  llvm::Value* volatile_load(llvm::Type* ty, llvm::Value* at) {
+    llvm::LoadInst* l = ir_.CreateLoad(ty, at);
     l->setVolatile(true);
     return l;
   }
@@ -561,12 +563,9 @@ class Lowering {
   void indirect(llvm::Value* icount, llvm::Value* target) {
     llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(target, 1), k64(kIndirectEntries - 1));
     llvm::Value* entry =
-        ir_.CreateInBoundsGEP(i8_, ir_.CreateIntToPtr(k64(reinterpret_cast<uint64_t>(chain_.table)), ptr_),
-                              ir_.CreateMul(index, k64(sizeof(IndirectEntry))));
+        ir_.CreateInBoundsGEP(i8_, host_pointer(chain_.table), ir_.CreateMul(index, k64(sizeof(IndirectEntry))));
     auto member = [&](size_t offset, llvm::Type* ty) {
-      llvm::LoadInst* l = ir_.CreateLoad(ty, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset));
-      l->setVolatile(true);
-      return l;
+      return volatile_load(ty, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset));
     };
     llvm::Value* same = ir_.CreateICmpEQ(ir_.CreateLShr(ir_.CreateXor(target, k64(blocks_[0].pc)), 12), k64(0));
     llvm::Value* match = ir_.CreateAnd(

@@ -32,13 +32,15 @@ constexpr size_t kMaxQueued = 64;
 struct Region {
   uint64_t pc = 0, phys = 0;  // the hot block
   uint32_t mode = 0;
-  std::vector<std::pair<uint64_t, uint64_t>> entries;  // pc and physical pc of each block
-  std::vector<std::pair<uint64_t, uint64_t>> live;     // the entries the code was installed at
-  const IndirectEntry* table = nullptr;                // its engine's indirect jump table
-  std::deque<Link> links;                              // read by the native code
-  std::vector<std::pair<uint64_t, uint64_t>> ranges;   // physical guest code covered
-  std::vector<ir::Block> blocks;                       // dropped once compiled
-  std::deque<ir::ExitInfo> exits;                      // read by the native code
+  struct Entry {
+    uint64_t pc, phys, len;  // a block: its pc, physical pc and guest code bytes
+  };
+  std::vector<Entry> entries;            // every block, in order
+  std::vector<Entry> live;               // the entries the code was installed at
+  const IndirectEntry* table = nullptr;  // its engine's indirect jump table
+  std::deque<Link> links;                // read by the native code
+  std::vector<ir::Block> blocks;         // dropped once compiled
+  std::deque<ir::ExitInfo> exits;        // read by the native code
   std::unique_ptr<Session::Unit> unit;
   interp::NativeFn fn = nullptr;
   double seconds = 0;
@@ -47,12 +49,15 @@ struct Region {
   bool cancelled = false;  // guest thread only: dropped (code written, flushed or evicted); a late result is discarded
   bool installed = false;
   bool overlaps(uint64_t addr, uint64_t len) const {
-    for (auto [start, n] : ranges)
-      if (start < addr + len && addr < start + n) return true;
+    for (const Entry& e : entries)
+      if (e.phys < addr + len && addr < e.phys + e.len) return true;
     return false;
   }
 };
 using RegionPtr = std::shared_ptr<Region>;
+
+// The physical address of `pc`, an address on the region's code page.
+uint64_t phys_of(const Region& r, uint64_t pc) { return (r.phys & ~(kPage - 1)) | (pc & (kPage - 1)); }
 
 // Where the compile thread leaves finished regions for one engine.
 struct Mailbox {
@@ -280,7 +285,6 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->mode = s.mode;
     r->table = table_.get();
     const uint64_t page = pc & ~(kPage - 1);
-    auto phys_of = [&](uint64_t at) { return (phys & ~(kPage - 1)) | (at & (kPage - 1)); };
     std::deque<uint64_t> todo{pc};
     std::set<uint64_t> seen{pc};
     unsigned insns = 0;
@@ -300,14 +304,13 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       if (may_continue(b) && (b.term.kind == ir::Terminal::Kind::Jump || b.term.kind == ir::Terminal::Kind::Branch)) {
         for (uint64_t next : {b.term.target, b.term.fallthrough}) {
           if (b.term.kind == ir::Terminal::Kind::Jump && next != b.term.target) continue;
-          if ((next & ~(kPage - 1)) == page && seen.insert(next).second &&
-              interp_.has_run(next, phys_of(next), s.mode) && !covered(next, phys_of(next), s.mode))
-            todo.push_back(next);
+          if ((next & ~(kPage - 1)) != page || !seen.insert(next).second) continue;
+          const uint64_t next_phys = phys_of(*r, next);
+          if (interp_.has_run(next, next_phys, s.mode) && !covered(next, next_phys, s.mode)) todo.push_back(next);
         }
       }
       insns += b.num_insns;
-      r->entries.push_back({at, phys_of(at)});
-      r->ranges.push_back({phys_of(at), b.byte_len});
+      r->entries.push_back({at, phys_of(*r, at), b.byte_len});
       r->blocks.push_back(std::move(b));
     }
     return r;
@@ -325,8 +328,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       forget(r);
       return;
     }
-    for (auto [pc, phys] : r->entries)
-      if (interp_.install(pc, phys, r->mode, r->fn)) r->live.push_back({pc, phys});
+    for (const Region::Entry& e : r->entries)
+      if (interp_.install(e.pc, e.phys, r->mode, r->fn)) r->live.push_back(e);
     r->installed = true;
     link(r);
     stats_.regions_compiled++;
@@ -345,7 +348,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // Stops using a region's code; the code itself is freed in poll().
   void kill(const RegionPtr& r) {
     if (r->installed) {
-      for (auto [pc, phys] : r->live) interp_.uninstall(pc, phys, r->mode, r->fn);
+      for (const Region::Entry& e : r->live) interp_.uninstall(e.pc, e.phys, r->mode, r->fn);
       unlink(r);
       r->installed = false;
       stats_.code_bytes -= r->unit->object_bytes();
@@ -359,11 +362,10 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
 
   // Chaining. Links and table entries into a region's entries are set when it is
   // installed and reset when it goes; a link of a region waits for its target's code.
-  static uint64_t phys_of(const Region& r, uint64_t pc) { return (r.phys & ~(kPage - 1)) | (pc & (kPage - 1)); }
   void link(const RegionPtr& r) {
-    for (auto [pc, phys] : r->live) {
-      table_[indirect_index(pc)] = {pc, r->fn, r->mode};
-      auto it = waiting_.find({phys, r->mode});
+    for (const Region::Entry& e : r->live) {
+      table_[indirect_index(e.pc)] = {e.pc, r->fn, r->mode};
+      auto it = waiting_.find({e.phys, r->mode});
       if (it != waiting_.end())
         for (Link* l : it->second) l->fn = r->fn;
     }
@@ -376,11 +378,11 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // After the region's code was uninstalled: what runs at its entries now (interpreted, or
   // another region's code).
   void unlink(const RegionPtr& r) {
-    for (auto [pc, phys] : r->live) {
-      const interp::NativeFn now = interp_.native_of(pc, phys, r->mode);
-      IndirectEntry& e = table_[indirect_index(pc)];
-      if (e.fn == r->fn) e = now ? IndirectEntry{pc, now, r->mode} : IndirectEntry{};
-      auto it = waiting_.find({phys, r->mode});
+    for (const Region::Entry& e : r->live) {
+      const interp::NativeFn now = interp_.native_of(e.pc, e.phys, r->mode);
+      IndirectEntry& slot = table_[indirect_index(e.pc)];
+      if (slot.fn == r->fn) slot = now ? IndirectEntry{e.pc, now, r->mode} : IndirectEntry{};
+      auto it = waiting_.find({e.phys, r->mode});
       if (it != waiting_.end())
         for (Link* l : it->second)
           if (l->fn == r->fn) l->fn = now;
@@ -399,7 +401,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     if (it == by_page_.end()) return false;
     for (const RegionPtr& r : it->second)
       if (r->mode == mode && !r->cancelled &&
-          std::find(r->entries.begin(), r->entries.end(), std::pair{pc, phys}) != r->entries.end())
+          std::any_of(r->entries.begin(), r->entries.end(),
+                      [&](const Region::Entry& e) { return e.pc == pc && e.phys == phys; }))
         return true;
     return false;
   }
