@@ -6,6 +6,7 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <bitset>
 #include <cstddef>
 #include <map>
 
@@ -116,10 +117,11 @@ class Lowering {
     ret_slot_ = ir_.CreateAlloca(i64_, nullptr, "ret");
     tlb_slot_ = ir_.CreateAlloca(ptr_, nullptr, "data_tlb");
     load_data_tlb();
-    ir_.CreateStore(ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount))), ic_);
-    // Guest registers: a local copy of each one the region uses, read once here. Writes go
-    // to the copy and through to the state, so every exit finds the state current while
-    // values flow in SSA form across the region's blocks and loops.
+    // ic_ counts down: the instructions left before `limit`. Loops then carry one counter
+    // for both the budget check and the instruction count.
+    ir_.CreateStore(ir_.CreateSub(limit_, ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount)))), ic_);
+    // Guest registers: a local copy of each one the region uses, read once here. Values
+    // flow in SSA form across the region's blocks and loops (see kept_ and write_back()).
     for (const ir::Block& b : blocks_)
       for (const ir::Inst& x : b.insts)
         if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && !locals_[x.imm]) {
@@ -130,6 +132,8 @@ class Lowering {
       heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
       index_.emplace(blocks_[i].pc, unsigned(i));
     }
+    find_kept();
+    make_caches();
     // Every block is an entry: the dispatcher calls the function with s->pc at one of them.
     if (blocks_.size() == 1) {
       ir_.CreateBr(heads_[0]);
@@ -142,7 +146,7 @@ class Lowering {
 
     leave_ = llvm::BasicBlock::Create(ctx, "leave", f_);
     ir_.SetInsertPoint(leave_);
-    ir_.CreateStore(ir_.CreateLoad(i64_, ic_), field(offsetof(ir::GuestState, icount)));
+    ir_.CreateStore(ir_.CreateSub(limit_, ir_.CreateLoad(i64_, ic_)), field(offsetof(ir::GuestState, icount)));
     ir_.CreateStore(ir_.CreateLoad(i64_, pc_slot_), field(offsetof(ir::GuestState, pc)));
     ir_.CreateRet(ir_.CreateLoad(i64_, ret_slot_));
 
@@ -175,15 +179,19 @@ class Lowering {
   uint64_t next_insn_pc(unsigned insn) const {
     return b_->pc + (insn + 1 < b_->num_insns ? b_->insn_offset[insn + 1] : b_->byte_len);
   }
+  // The instruction count with `left` instructions left before the limit. Computed only
+  // where it is stored, so that loops carry just the count of instructions left.
+  llvm::Value* retired(llvm::Value* left) { return ir_.CreateSub(limit_, left); }
   // The interpreter's BEFORE_HOST_CALL: the host sees the instructions before this one
   // retired and pc at this one.
   void set_position(unsigned insn) {
-    ir_.CreateStore(ir_.CreateAdd(base_, k64(insn)), field(offsetof(ir::GuestState, icount)));
+    ir_.CreateStore(retired(ir_.CreateSub(head_left_, k64(insn))), field(offsetof(ir::GuestState, icount)));
     ir_.CreateStore(k64(insn_pc(insn)), field(offsetof(ir::GuestState, pc)));
   }
-  // Leaves the function with `icount` retired, continuing at `pc`.
-  void leave(llvm::Value* icount, llvm::Value* pc, uint64_t ret) {
-    ir_.CreateStore(icount, ic_);
+  // Leaves the function with `left` instructions left (see ic_), continuing at `pc`.
+  void leave(llvm::Value* left, llvm::Value* pc, uint64_t ret) {
+    write_back();
+    ir_.CreateStore(left, ic_);
     ir_.CreateStore(pc, pc_slot_);
     ir_.CreateStore(k64(ret), ret_slot_);
     ir_.CreateBr(leave_);
@@ -193,21 +201,22 @@ class Lowering {
   // blocks, its instructions, its terminal.
   bool block(unsigned i) {
     b_ = &blocks_[i];
+    cur_ = i;
     auto& ctx = ir_.getContext();
     ir_.SetInsertPoint(heads_[i]);
-    llvm::Value* icount = ir_.CreateLoad(i64_, ic_);
+    llvm::Value* left = ir_.CreateLoad(i64_, ic_);
     llvm::Value* request = tag(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, exit_request))), tbaa_state_);
-    llvm::Value* stop = ir_.CreateOr(ir_.CreateICmpULT(ir_.CreateSub(limit_, icount), k64(b_->num_insns)),
-                                     ir_.CreateICmpNE(request, ir_.getInt32(0)));
+    llvm::Value* stop =
+        ir_.CreateOr(ir_.CreateICmpULT(left, k64(b_->num_insns)), ir_.CreateICmpNE(request, ir_.getInt32(0)));
     llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
     llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
     ir_.CreateCondBr(stop, stopped, body, rare());
     ir_.SetInsertPoint(stopped);
-    leave(icount, k64(b_->pc), interp::kNativeNext);
+    leave(left, k64(b_->pc), interp::kNativeNext);
 
     ir_.SetInsertPoint(body);
-    base_ = icount;
-    dirty_.clear();
+    head_left_ = left;
+    dirty_.reset();
     v_.assign(b_->insts.size(), nullptr);
     stays_ = may_continue(*b_);
     for (size_t k = 0; k < b_->insts.size(); k++)
@@ -215,10 +224,70 @@ class Lowering {
     return terminal();
   }
 
-  // Register writes reach the state at the end of each block and before anything that may
-  // leave or look at the state from inside it: `dirty_` holds the writes since then.
-  void write_back() {
-    for (auto [r, v] : dirty_) tag(ir_.CreateStore(v, reg(r)), tbaa_reg_);
+  // Where register writes reach the state. A register whose new value the region may read
+  // again (live at the end of a block that writes it) is kept: its copy goes to the state
+  // at every exit and before every host call, and in between it can live in a host
+  // register. The other writes go to the state at the end of their block (and before a
+  // host call or exit inside it), so that their values need not stay live for the exits.
+  using Regs = std::bitset<ir::kNumRegs>;
+  void find_kept() {
+    const size_t n = blocks_.size();
+    std::vector<Regs> use(n), def(n), live_in(n), live_out(n);
+    std::vector<std::vector<unsigned>>& succ = succ_;
+    succ.assign(n, {});
+    for (size_t i = 0; i < n; i++) {
+      const ir::Block& b = blocks_[i];
+      for (const ir::Inst& x : b.insts) {
+        if (x.imm >= ir::kNumRegs) continue;
+        if (x.op == Opcode::GetReg && !def[i][x.imm]) use[i][x.imm] = true;
+        if (x.op == Opcode::SetReg) def[i][x.imm] = true;
+      }
+      if (!may_continue(b) || (b.term.kind != ir::Terminal::Kind::Jump && b.term.kind != ir::Terminal::Kind::Branch))
+        continue;
+      for (uint64_t next : {b.term.target, b.term.fallthrough}) {
+        if (b.term.kind == ir::Terminal::Kind::Jump && next != b.term.target) continue;
+        auto it = index_.find(next);
+        if (it != index_.end()) succ[i].push_back(it->second);
+      }
+    }
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = n; i-- > 0;) {
+        Regs out;
+        for (unsigned t : succ[i]) out |= live_in[t];
+        Regs in = use[i] | (out & ~def[i]);
+        changed |= in != live_in[i] || out != live_out[i];
+        live_in[i] = in;
+        live_out[i] = out;
+      }
+    }
+    for (size_t i = 0; i < n; i++) kept_ |= def[i] & live_out[i];
+    // self_loop_[i]: block i may go on to itself.
+    self_loop_.assign(n, false);
+    for (size_t i = 0; i < n; i++)
+      for (unsigned t : succ[i]) self_loop_[i] = self_loop_[i] || t == i;
+    // written_[i]: what the blocks that can run before block i in the same call write.
+    written_ = def;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = 0; i < n; i++)
+        for (unsigned t : succ[i]) {
+          Regs w = written_[t] | written_[i];
+          changed |= w != written_[t];
+          written_[t] = w;
+        }
+    }
+  }
+  void store_regs(const Regs& regs) {
+    for (unsigned r = 0; r < ir::kNumRegs; r++)
+      if (regs[r]) tag(ir_.CreateStore(ir_.CreateLoad(i64_, locals_[r]), reg(r)), tbaa_reg_);
+  }
+  // Makes the state's registers current, inside a block or at an exit.
+  void write_back() { store_regs((kept_ & written_[cur_]) | dirty_); }
+  // At the end of a block: its writes that are not kept.
+  void end_block_writes() {
+    store_regs(dirty_ & ~kept_);
+    dirty_.reset();
   }
 
   // The exit for a helper's trap or yield. The state is complete (set_position() and
@@ -245,6 +314,7 @@ class Lowering {
     ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), out, ok, rare());
     left_status_->addIncoming(status, ir_.GetInsertBlock());
     ir_.SetInsertPoint(ok);
+    forget_pages();
   }
   llvm::Value* call(const char* name, llvm::ArrayRef<llvm::Value*> args) {
     std::vector<llvm::Type*> types;
@@ -256,7 +326,6 @@ class Lowering {
   void call_host(const char* name, llvm::ArrayRef<llvm::Value*> args, unsigned insn) {
     set_position(insn);
     write_back();
-    dirty_.clear();
     call_helper(name, args);
   }
 
@@ -296,7 +365,7 @@ class Lowering {
   llvm::Value* op_SetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("SetReg: register out of range"), nullptr;
     ir_.CreateStore(arg(x, 0), locals_[x.imm]);
-    dirty_[unsigned(x.imm)] = arg(x, 0);
+    dirty_[x.imm] = true;
     return nullptr;
   }
 
@@ -407,31 +476,116 @@ class Lowering {
                                           ir_.CreateMul(tlb, k64(sizeof(ir::TlbEntry) * ir::kTlbEntries))),
                     tlb_slot_);
   }
-  llvm::Value* host_pointer(llvm::Value* entry, llvm::Value* addr) {
-    llvm::Value* addend = tag(
-        ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend))), tbaa_state_);
-    return ir_.CreateIntToPtr(ir_.CreateAdd(addr, addend), ptr_);
+
+  // Page caches, for the accesses of a block that loops on itself (where a loop spends
+  // its time): for its loads (and, apart, its stores) based on one guest register, the
+  // page the last of them hit in the TLB and its addend. An access on that page skips the
+  // TLB lookup. The TLB only changes in host calls, after which the caches are forgotten,
+  // so a cached page is one the TLB still holds. A cache starts empty each time the loop
+  // is entered, so that it lives only across the loop's iterations.
+  // kNoPage never matches a masked address (bit 11 is masked off, see begin_access()).
+  static constexpr uint64_t kNoPage = 0x800;
+  struct PageCache {
+    llvm::Value *page, *addend;  // allocas
+  };
+  struct CacheKey {
+    unsigned block;
+    int reg;
+    bool store;
+    auto operator<=>(const CacheKey&) const = default;
+  };
+  std::map<CacheKey, PageCache> caches_;
+  // The cache of an access, keyed by the register its address is based on: the register
+  // itself, or the one register among the terms of an addition (a table or array base
+  // plus an index). Null outside self-loops and for other addresses.
+  PageCache* cache_of(unsigned block, const ir::Inst& x) {
+    if (!self_loop_[block]) return nullptr;
+    int reg = base_register(blocks_[block], x.args[0], 2);
+    if (reg < 0) return nullptr;
+    auto it = caches_.find({block, reg, x.op == Opcode::Store});
+    if (it == caches_.end()) {
+      PageCache c{ir_.CreateAlloca(i64_, nullptr, "page"), ir_.CreateAlloca(i64_, nullptr, "addend")};
+      ir_.CreateStore(k64(kNoPage), c.page);
+      ir_.CreateStore(k64(0), c.addend);
+      it = caches_.emplace(CacheKey{block, reg, x.op == Opcode::Store}, c).first;
+    }
+    return &it->second;
+  }
+  // The register `v` is, or the only register among the terms of the additions it is made
+  // of (up to `depth` deep); -1 if none or several.
+  int base_register(const ir::Block& b, ir::Value v, unsigned depth) const {
+    if (!v.valid() || v.id >= b.insts.size()) return -1;
+    const ir::Inst& x = b.insts[v.id];
+    if (x.op == Opcode::GetReg) return x.imm < ir::kNumRegs ? int(x.imm) : -1;
+    if (x.op != Opcode::Add || depth == 0) return -1;
+    int left = base_register(b, x.args[0], depth - 1), right = base_register(b, x.args[1], depth - 1);
+    return left < 0 ? right : right < 0 ? left : -1;
+  }
+  void make_caches() {
+    for (unsigned i = 0; i < blocks_.size(); i++)
+      for (const ir::Inst& x : blocks_[i].insts)
+        if (x.op == Opcode::Load || x.op == Opcode::Store) cache_of(i, x);
+  }
+  // Empties the caches of `block`, or all of them.
+  void forget_pages(int block = -1) {
+    for (auto& [key, c] : caches_)
+      if (block < 0 || key.block == unsigned(block)) ir_.CreateStore(k64(kNoPage), c.page);
   }
 
-  // A Load or Store split into a fast path through the TLB entry and a slow path through
-  // the host, which meet again at `join`. The builder is left in the fast path; the slow
-  // path is positioned for its helper call.
+  // A Load or Store split into a fast path (through its page cache or the TLB entry) and a
+  // slow path through the host, which meet again at `join`. The builder is left in the
+  // fast path, with `ptr` the host address; the slow path is positioned for its helper call.
   struct Access {
     ir::MemImm m;
     llvm::Type* ty;  // the access's integer type
-    llvm::Value *addr, *entry;
+    llvm::Value *addr, *ptr;
     llvm::BasicBlock *fast, *slow, *join;
   };
   bool begin_access(const ir::Inst& x, size_t tag_offset, const char* what, Access& a) {
     if (!mem_imm(x, a.m)) return false;
     a.ty = ir_.getIntNTy(a.m.size * 8);
     a.addr = address(x, a.m);
-    llvm::Value* hit = tlb_hit(a.addr, a.m.size, tag_offset, a.entry);
     auto& ctx = ir_.getContext();
-    a.fast = llvm::BasicBlock::Create(ctx, llvm::Twine(what) + ".fast", f_);
-    a.slow = llvm::BasicBlock::Create(ctx, llvm::Twine(what) + ".slow", f_);
-    a.join = llvm::BasicBlock::Create(ctx, llvm::Twine(what) + ".done", f_);
-    ir_.CreateCondBr(hit, a.fast, a.slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+    auto block = [&](const char* part) { return llvm::BasicBlock::Create(ctx, llvm::Twine(what) + part, f_); };
+    a.fast = block(".fast");
+    a.slow = block(".slow");
+    a.join = block(".done");
+    PageCache* c = cache_of(cur_, x);
+    llvm::BasicBlock *cached = nullptr, *cached_end = nullptr;
+    llvm::Value* cached_ptr = nullptr;
+    if (c) {
+      // The page of the address, with its low bits kept when it is not aligned to the size:
+      // an unaligned access never takes the cache (it might cross the page).
+      llvm::Value* masked = ir_.CreateAnd(a.addr, k64(~0xfffull | (a.m.size - 1)));
+      cached = block(".cached");
+      llvm::BasicBlock* lookup = block(".tlb");
+      ir_.CreateCondBr(ir_.CreateICmpEQ(masked, ir_.CreateLoad(i64_, c->page)), cached, lookup);
+      ir_.SetInsertPoint(cached);
+      cached_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, ir_.CreateLoad(i64_, c->addend)), ptr_);
+      cached_end = cached;
+      ir_.CreateBr(a.fast);
+      ir_.SetInsertPoint(lookup);
+    }
+    llvm::Value* entry;
+    llvm::Value* hit = tlb_hit(a.addr, a.m.size, tag_offset, entry);
+    llvm::BasicBlock* tlb_fast = c ? block(".tlbhit") : a.fast;
+    ir_.CreateCondBr(hit, tlb_fast, a.slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+    ir_.SetInsertPoint(tlb_fast);
+    llvm::Value* addend = tag(
+        ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend))), tbaa_state_);
+    llvm::Value* tlb_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, addend), ptr_);
+    if (c) {
+      ir_.CreateStore(ir_.CreateAnd(a.addr, k64(~0xfffull)), c->page);
+      ir_.CreateStore(addend, c->addend);
+      ir_.CreateBr(a.fast);
+      ir_.SetInsertPoint(a.fast);
+      llvm::PHINode* phi = ir_.CreatePHI(ptr_, 2);
+      phi->addIncoming(cached_ptr, cached_end);
+      phi->addIncoming(tlb_ptr, tlb_fast);
+      a.ptr = phi;
+    } else {
+      a.ptr = tlb_ptr;
+    }
     ir_.SetInsertPoint(a.slow);
     set_position(x.insn);
     write_back();
@@ -442,8 +596,7 @@ class Lowering {
   llvm::Value* op_Load(const ir::Inst& x) {
     Access a;
     if (!begin_access(x, offsetof(ir::TlbEntry, read_tag), "load", a)) return nullptr;
-    llvm::Value* fast_value = extend(
-        tag(ir_.CreateAlignedLoad(a.ty, host_pointer(a.entry, a.addr), llvm::MaybeAlign(1)), tbaa_mem_), a.m.sign);
+    llvm::Value* fast_value = extend(tag(ir_.CreateAlignedLoad(a.ty, a.ptr, llvm::MaybeAlign(1)), tbaa_mem_), a.m.sign);
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.slow);
@@ -462,8 +615,7 @@ class Lowering {
   llvm::Value* op_Store(const ir::Inst& x) {
     Access a;
     if (!begin_access(x, offsetof(ir::TlbEntry, write_tag), "store", a)) return nullptr;
-    tag(ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), a.ty), host_pointer(a.entry, a.addr), llvm::MaybeAlign(1)),
-        tbaa_mem_);
+    tag(ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), a.ty), a.ptr, llvm::MaybeAlign(1)), tbaa_mem_);
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.slow);
@@ -519,18 +671,19 @@ class Lowering {
 
   // Terminal ----------------------------------------------------------------------------
 
-  // Continues at `pc` with `icount` retired: inside the region when pc starts one of its
+  // Continues at `pc` with `left` instructions left: inside the region when pc starts one of its
   // blocks, else through a link on the same page, else back in the dispatcher.
-  void edge(uint64_t pc, llvm::Value* icount) {
+  void edge(uint64_t pc, llvm::Value* left) {
     auto it = index_.find(pc);
     if (stays_ && it != index_.end()) {
-      ir_.CreateStore(icount, ic_);
+      ir_.CreateStore(left, ic_);
+      if (it->second != cur_) forget_pages(int(it->second));
       ir_.CreateBr(heads_[it->second]);
     } else if (stays_ && chain_.links && same_page(pc)) {
       chain_.links->push_back({pc, nullptr});
-      jump_out(icount, k64(pc), volatile_load(ptr_, host_pointer(&chain_.links->back().fn)));
+      jump_out(left, k64(pc), volatile_load(ptr_, host_pointer(&chain_.links->back().fn)));
     } else {
-      leave(icount, k64(pc), interp::kNativeNext);
+      leave(left, k64(pc), interp::kNativeNext);
     }
   }
   bool same_page(uint64_t pc) const { return (pc ^ blocks_[0].pc) >> 12 == 0; }
@@ -542,10 +695,11 @@ class Lowering {
     l->setVolatile(true);
     return l;
   }
-  // Leaves with `icount` retired at `pc`: into `fn` when it is not null, else to the
+  // Leaves with `left` instructions left at `pc`: into `fn` when it is not null, else to the
   // dispatcher.
-  void jump_out(llvm::Value* icount, llvm::Value* pc, llvm::Value* fn) {
-    ir_.CreateStore(icount, field(offsetof(ir::GuestState, icount)));
+  void jump_out(llvm::Value* left, llvm::Value* pc, llvm::Value* fn) {
+    write_back();
+    ir_.CreateStore(retired(left), field(offsetof(ir::GuestState, icount)));
     ir_.CreateStore(pc, field(offsetof(ir::GuestState, pc)));
     auto& ctx = ir_.getContext();
     llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx, "chain", f_);
@@ -560,7 +714,7 @@ class Lowering {
   }
   // An indirect jump on the region's page goes on in the compiled code the engine's table
   // holds for the target, if any.
-  void indirect(llvm::Value* icount, llvm::Value* target) {
+  void indirect(llvm::Value* left, llvm::Value* target) {
     llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(target, 1), k64(kIndirectEntries - 1));
     llvm::Value* entry =
         ir_.CreateInBoundsGEP(i8_, host_pointer(chain_.table), ir_.CreateMul(index, k64(sizeof(IndirectEntry))));
@@ -572,7 +726,7 @@ class Lowering {
         same, ir_.CreateAnd(ir_.CreateICmpEQ(member(offsetof(IndirectEntry, pc), i64_), target),
                             ir_.CreateICmpEQ(member(offsetof(IndirectEntry, mode), i64_), k64(chain_.mode))));
     llvm::Value* fn = member(offsetof(IndirectEntry, fn), ptr_);
-    jump_out(icount, target,
+    jump_out(left, target,
              ir_.CreateSelect(match, fn, llvm::ConstantPointerNull::get(llvm::PointerType::get(ir_.getContext(), 0))));
   }
   bool terminal() {
@@ -581,8 +735,8 @@ class Lowering {
       if (!t.value.valid() || t.value.id >= b_->insts.size() || b_->type_of(t.value) != want) return nullptr;
       return v_[t.value.id];
     };
-    llvm::Value* done = ir_.CreateAdd(base_, k64(b_->num_insns));
-    write_back();
+    llvm::Value* done = ir_.CreateSub(head_left_, k64(b_->num_insns));
+    end_block_writes();
     switch (t.kind) {
       case ir::Terminal::Kind::Jump: edge(t.target, done); return true;
       case ir::Terminal::Kind::Branch: {
@@ -611,8 +765,8 @@ class Lowering {
         // As the interpreter's L_Exit: a trapping instruction does not retire.
         bool retires = t.exit != ir::ExitKind::Trap && t.exit != ir::ExitKind::Ecall && t.exit != ir::ExitKind::Ebreak;
         exits_.push_back({t.exit, t.target, t.cause, t.tval});
-        leave(ir_.CreateAdd(base_, k64(b_->num_insns - (retires ? 0 : 1))), k64(retires ? t.fallthrough : t.target),
-              reinterpret_cast<uint64_t>(&exits_.back()));
+        leave(ir_.CreateSub(head_left_, k64(b_->num_insns - (retires ? 0 : 1))),
+              k64(retires ? t.fallthrough : t.target), reinterpret_cast<uint64_t>(&exits_.back()));
         return true;
       }
       case ir::Terminal::Kind::None: break;
@@ -632,14 +786,19 @@ class Lowering {
   llvm::Value *s_ = nullptr, *host_ = nullptr, *limit_ = nullptr;
   llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr, *tlb_slot_ = nullptr;
   llvm::MDNode *tbaa_reg_ = nullptr, *tbaa_mem_ = nullptr, *tbaa_state_ = nullptr;
-  llvm::Value* locals_[ir::kNumRegs] = {};  // the region's copies of guest registers
+  llvm::Value* locals_[ir::kNumRegs] = {};   // the region's copies of guest registers
+  Regs kept_;                                // see find_kept()
+  Regs dirty_;                               // registers the running block wrote so far
+  std::vector<Regs> written_;                // see find_kept()
+  std::vector<std::vector<unsigned>> succ_;  // the blocks each block may go on to in the region
+  std::vector<bool> self_loop_;              // see find_kept()
+  unsigned cur_ = 0;                         // the running block's index
   std::vector<llvm::BasicBlock*> heads_;
   std::map<uint64_t, unsigned> index_;  // block pc -> block index
   llvm::BasicBlock* leave_ = nullptr;
-  llvm::Value* base_ = nullptr;  // icount at entry of the running block
-  bool stays_ = true;            // the running block may continue inside the region
+  llvm::Value* head_left_ = nullptr;  // ic_ at the head of the running block
+  bool stays_ = true;                 // the running block may continue inside the region
   std::vector<llvm::Value*> v_;
-  std::map<unsigned, llvm::Value*> dirty_;  // guest register -> value written since the last write_back()
   llvm::BasicBlock* left_ = nullptr;
   llvm::PHINode* left_status_ = nullptr;
 };

@@ -5,6 +5,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -436,6 +437,90 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
     EXPECT_EQ(s->pc, c.pc) << c.limit;
     EXPECT_EQ(s->icount, c.icount) << c.limit;
   }
+}
+
+// A loop whose accesses skip the TLB lookup while they stay on the page they last hit
+// (page caches) must still see every change the host makes to the TLB. Here each slow-path
+// store moves the mapped pages to another buffer; loads through x1 keep hitting mapped
+// pages, stores through x2 walk from a mapped page into an unmapped one, and both walk
+// across page ends with unaligned accesses. Registers, both buffers, host calls, pc and
+// icount must match the interpreter.
+TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) {
+  struct RemappingHost : FakeHost {
+    std::vector<uint8_t> other = std::vector<uint8_t>(ram.size());
+    bool store(GuestState& s, uint64_t a, unsigned n, uint64_t v) override {
+      bool ok = FakeHost::store(s, a, n, v);
+      for (uint64_t off = 4096; off < ram.size(); off += 8192) {
+        TlbEntry& t = s.tlb[0][((kBase + off) >> 12) % kTlbEntries];
+        const bool in_ram = t.addend == reinterpret_cast<uintptr_t>(ram.data()) - kBase;
+        t.addend = reinterpret_cast<uintptr_t>(in_ram ? other.data() : ram.data()) - kBase;
+      }
+      return ok;
+    }
+  };
+  Block a = make_block();
+  a.num_insns = 4;
+  a.insn_offset = {0, 4, 8, 12};
+  a.byte_len = 16;
+  {
+    Emitter e(a);
+    V64 x1 = e.GetReg(1), x2 = e.GetReg(2);
+    e.SetReg(e.Load(x1, MemImm{8, false, 0}.pack()), 3);  // ld x3, 0(x1)
+    e.set_insn(1);
+    e.Store(x2, e.GetReg(3), MemImm{4, false, 0}.pack());  // sw x3, 0(x2)
+    e.set_insn(2);
+    e.SetReg(e.Add(x1, e.Const(7)), 1);
+    e.SetReg(e.Add(x2, e.Const(6)), 2);
+    e.set_insn(3);
+    V64 x4 = e.Sub(e.GetReg(4), e.Const(1));
+    e.SetReg(x4, 4);
+    e.branch(e.CmpNe(x4, e.Const(0)), 0x1000, 0x1010);
+  }
+  Block b = make_block();
+  b.pc = 0x1010;
+  b.byte_len = 4;
+  {
+    Emitter e(b);
+    e.SetReg(e.Const(77), 5);
+    e.jump(0x3000);
+  }
+  ASSERT_EQ(verify(a), "");
+  ASSERT_EQ(verify(b), "");
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  auto m = std::make_unique<llvm::Module>("remap", *ctx);
+  std::deque<ExitInfo> exits;
+  std::string error;
+  ASSERT_NE(jit::lower_region({a, b}, *m, "remap_region", exits, error), nullptr) << error;
+  auto unit = session().add(std::move(ctx), std::move(m), error);
+  ASSERT_NE(unit, nullptr) << error;
+  auto fn = reinterpret_cast<polyemu::interp::NativeFn>(unit->lookup("remap_region", error));
+  ASSERT_NE(fn, nullptr) << error;
+
+  // x1 from the end of page 1 (mapped) on, across page 2 into page 3 (mapped); x2 from the
+  // end of page 3 into page 4 (not mapped).
+  const std::vector<uint64_t> regs = {0, FakeHost::kBase + 2 * 4096 - 100, FakeHost::kBase + 4 * 4096 - 60, 0, 700};
+  auto fill = [](RemappingHost& h) {
+    for (size_t k = 0; k < h.ram.size(); k++) h.ram[k] = uint8_t(k * 37 + 11), h.other[k] = uint8_t(k * 11 + 5);
+  };
+  RemappingHost jit_host, in_host;
+  fill(jit_host);
+  fill(in_host);
+  Outcome j{initial_state(jit_host, regs, 0), {}};
+  j.s->pc = 0x1000;
+  EXPECT_EQ(fn(j.s.get(), &jit_host, UINT64_MAX), polyemu::interp::kNativeNext);
+  j.exit = {ExitKind::Budget, j.s->pc};
+  ASSERT_EQ(j.s->pc, 0x3000u);
+  ASSERT_EQ(j.s->icount, 700u * 4 + 1);
+
+  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) { out = pc == 0x1000 ? a : b; };
+  interp::Interpreter in(in_host, translator, true);
+  Outcome i{initial_state(in_host, regs, 0), {}};
+  i.s->pc = 0x1000;
+  i.exit = in.run(*i.s, j.s->icount);
+  expect_same(j, jit_host, i, in_host);
+  EXPECT_TRUE(jit_host.other == in_host.other);
+  EXPECT_GT(std::count(jit_host.calls.begin(), jit_host.calls.end(), "store"), 100);
 }
 
 // Compiled code is never writable and executable at once (W^X).
