@@ -649,7 +649,12 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
         exit = *reinterpret_cast<const ir::ExitInfo*>(r);
       goto done;
     }
-    if (tier_ && !blk->single && ++blk->heat == threshold_) tier_->hot(s, blk->pc, blk->phys);
+    if (tier_ && !blk->single && ++blk->heat >= threshold_) {
+      if (blk->heat == threshold_)
+        tier_->hot(s, blk->pc, blk->phys);
+      else if ((blk->heat & (blk->heat - 1)) == 0)
+        tier_->still_hot(s, blk->pc, blk->phys, blk->heat);
+    }
     prepare(blk);
     if (tracing) on_insn(s, s.pc);
     base = s.icount;

@@ -4,6 +4,7 @@
 #include <llvm/IR/Module.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -48,6 +49,7 @@ struct Region {
   bool skipped = false;    // left uncompiled: it waited too long in the queue
   bool cancelled = false;  // guest thread only: dropped (code written, flushed or evicted); a late result is discarded
   bool installed = false;
+  std::atomic<uint32_t> heat{0};  // interpreted runs of its blocks: the compile thread takes the hottest first
   bool overlaps(uint64_t addr, uint64_t len) const {
     for (const Entry& e : entries)
       if (e.phys < addr + len && addr < e.phys + e.len) return true;
@@ -145,16 +147,23 @@ class Compiler {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
         if (stop_) return;
-        // Newest first: code that just got hot is likely still running. Code that waited
-        // behind kMaxQueued newer regions has probably gone cold; it is handed back
+        // Hottest first (the most interpreted runs of its blocks while it waited), the
+        // newest among equals: code that just got hot is likely still running. Code that
+        // waited behind kMaxQueued newer regions has probably gone cold; it is handed back
         // uncompiled and may get hot again.
         if (queue_.size() > kMaxQueued) {
           job = std::move(queue_.front());
           queue_.pop_front();
           job.region->skipped = true;
         } else {
-          job = std::move(queue_.back());
-          queue_.pop_back();
+          auto best = queue_.end() - 1;
+          for (auto it = best; it != queue_.begin();) {
+            --it;
+            if (it->region->heat.load(std::memory_order_relaxed) > best->region->heat.load(std::memory_order_relaxed))
+              best = it;
+          }
+          job = std::move(*best);
+          queue_.erase(best);
         }
       }
       {
@@ -223,6 +232,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     if (!r) return;
     // LLVM starts with the first hot block: short runs never pay for it.
     if (!compiler_) compiler_ = &Compiler::get();
+    r->heat.store(options_.threshold, std::memory_order_relaxed);
     by_page_[phys / kPage].push_back(r);
     if (options_.sync) {
       compiler_->compile(*r);
@@ -230,6 +240,11 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     } else {
       compiler_->submit(box_, r);
     }
+  }
+
+  void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t heat) override {
+    if (RegionPtr r = holder(pc, phys, s.mode); r && r->heat.load(std::memory_order_relaxed) < heat)
+      r->heat.store(heat, std::memory_order_relaxed);
   }
 
   void poll() override {
@@ -395,17 +410,18 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     }
   }
 
-  // Whether a queued or installed region holds the block.
-  bool covered(uint64_t pc, uint64_t phys, uint32_t mode) const {
+  // The queued or installed region that holds the block, if any.
+  RegionPtr holder(uint64_t pc, uint64_t phys, uint32_t mode) const {
     auto it = by_page_.find(phys / kPage);
-    if (it == by_page_.end()) return false;
+    if (it == by_page_.end()) return nullptr;
     for (const RegionPtr& r : it->second)
       if (r->mode == mode && !r->cancelled &&
           std::any_of(r->entries.begin(), r->entries.end(),
                       [&](const Region::Entry& e) { return e.pc == pc && e.phys == phys; }))
-        return true;
-    return false;
+        return r;
+    return nullptr;
   }
+  bool covered(uint64_t pc, uint64_t phys, uint32_t mode) const { return holder(pc, phys, mode) != nullptr; }
 
   void forget(const RegionPtr& r) {
     auto it = by_page_.find(r->phys / kPage);

@@ -243,3 +243,36 @@ TEST(IrInterpreter, ImplementsEveryOpcodeLikeTheReference) {
     }
   }
 }
+
+// The interpreter tells its tier when a block gets hot (once, at the threshold) and, while
+// the block is still interpreted, each time its runs reach a power of two past that: the
+// tier compiles the hottest waiting code first.
+TEST(IrInterpreter, ReportsHotBlocksAndHowHotTheyStay) {
+  struct RecordingTier : interp::Tier {
+    std::vector<uint32_t> hot_at, heats;
+    void hot(GuestState&, uint64_t pc, uint64_t) override { hot_at.push_back(uint32_t(pc)); }
+    void still_hot(GuestState&, uint64_t, uint64_t, uint32_t heat) override { heats.push_back(heat); }
+    void poll() override {}
+    bool invalidated(uint64_t, uint64_t) override { return false; }
+    void flushed() override {}
+  };
+  Block b = make_block();
+  {
+    Emitter e(b);
+    e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
+    e.jump(0x1000);
+  }
+  ASSERT_EQ(verify(b), "");
+  FakeHost host;
+  auto translator = [&](uint64_t, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) { out = b; };
+  interp::Interpreter in(host, translator, true);
+  RecordingTier tier;
+  in.set_tier(&tier, 3);
+  auto s = std::make_unique<GuestState>();
+  s->pc = 0x1000;
+  in.run(*s, 100);
+  EXPECT_EQ(s->regs[1], 100u);
+  EXPECT_EQ(tier.hot_at, std::vector<uint32_t>({0x1000}));
+  EXPECT_EQ(tier.heats, std::vector<uint32_t>({4, 8, 16, 32, 64}));
+}
