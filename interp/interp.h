@@ -34,7 +34,7 @@ class Tier {
   // The block (pc, phys, s.mode) has run the threshold number of times.
   virtual void hot(ir::GuestState& s, uint64_t pc, uint64_t phys) = 0;
   // The block is still interpreted and has now run `heat` times, a power of two past the
-  // threshold: its code, if on the way, is wanted more than code that ran less.
+  // threshold: its code, if on the way, is wanted soon.
   virtual void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t heat) = 0;
   // Called between blocks, with no native code running, whenever `ready` is set.
   virtual void poll() = 0;

@@ -49,7 +49,6 @@ struct Region {
   bool skipped = false;    // left uncompiled: it waited too long in the queue
   bool cancelled = false;  // guest thread only: dropped (code written, flushed or evicted); a late result is discarded
   bool installed = false;
-  std::atomic<uint32_t> heat{0};  // interpreted runs of its blocks: the compile thread takes the hottest first
   bool overlaps(uint64_t addr, uint64_t len) const {
     for (const Entry& e : entries)
       if (e.phys < addr + len && addr < e.phys + e.len) return true;
@@ -111,6 +110,16 @@ class Compiler {
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
+  // A queued region whose code still runs interpreted moves to the newest end of the queue.
+  void still_running(const RegionPtr& r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Job& j) { return j.region == r; });
+    if (it == queue_.end() || it == queue_.end() - 1) return;
+    Job job = std::move(*it);
+    queue_.erase(it);
+    queue_.push_back(std::move(job));
+  }
+
   void submit(std::shared_ptr<Mailbox> box, RegionPtr r) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -147,23 +156,17 @@ class Compiler {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
         if (stop_) return;
-        // Hottest first (the most interpreted runs of its blocks while it waited), the
-        // newest among equals: code that just got hot is likely still running. Code that
-        // waited behind kMaxQueued newer regions has probably gone cold; it is handed back
-        // uncompiled and may get hot again.
+        // Newest first: code that just got hot, or still runs interpreted (see
+        // still_running()), is likely still running. Code that waited behind kMaxQueued
+        // newer regions has probably gone cold; it is handed back uncompiled and may get
+        // hot again.
         if (queue_.size() > kMaxQueued) {
           job = std::move(queue_.front());
           queue_.pop_front();
           job.region->skipped = true;
         } else {
-          auto best = queue_.end() - 1;
-          for (auto it = best; it != queue_.begin();) {
-            --it;
-            if (it->region->heat.load(std::memory_order_relaxed) > best->region->heat.load(std::memory_order_relaxed))
-              best = it;
-          }
-          job = std::move(*best);
-          queue_.erase(best);
+          job = std::move(queue_.back());
+          queue_.pop_back();
         }
       }
       {
@@ -232,7 +235,6 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     if (!r) return;
     // LLVM starts with the first hot block: short runs never pay for it.
     if (!compiler_) compiler_ = &Compiler::get();
-    r->heat.store(options_.threshold, std::memory_order_relaxed);
     by_page_[phys / kPage].push_back(r);
     if (options_.sync) {
       compiler_->compile(*r);
@@ -242,9 +244,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     }
   }
 
-  void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t heat) override {
-    if (RegionPtr r = holder(pc, phys, s.mode); r && r->heat.load(std::memory_order_relaxed) < heat)
-      r->heat.store(heat, std::memory_order_relaxed);
+  void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t) override {
+    if (RegionPtr r = holder(pc, phys, s.mode); r && !r->installed && compiler_) compiler_->still_running(r);
   }
 
   void poll() override {

@@ -246,7 +246,7 @@ TEST(IrInterpreter, ImplementsEveryOpcodeLikeTheReference) {
 
 // The interpreter tells its tier when a block gets hot (once, at the threshold) and, while
 // the block is still interpreted, each time its runs reach a power of two past that: the
-// tier compiles the hottest waiting code first.
+// tier compiles waiting code that still runs first.
 TEST(IrInterpreter, ReportsHotBlocksAndHowHotTheyStay) {
   struct RecordingTier : interp::Tier {
     std::vector<uint32_t> hot_at, heats;
