@@ -126,6 +126,38 @@ void expect_same(const Outcome& jit, const FakeHost& jit_host, const Outcome& in
   EXPECT_TRUE(jit_host.ram == in_host.ram);
 }
 
+// Compiles `blocks` (which must verify) as one region named `name`; the unit owns the code.
+struct CompiledRegion {
+  std::deque<ExitInfo> exits;
+  std::unique_ptr<jit::Session::Unit> unit;
+  polyemu::interp::NativeFn fn = nullptr;
+};
+CompiledRegion compile_region(const std::vector<Block>& blocks, const std::string& name) {
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  auto m = std::make_unique<llvm::Module>(name, *ctx);
+  std::string error;
+  CompiledRegion r;
+  for (const Block& b : blocks) EXPECT_EQ(verify(b), "");
+  EXPECT_NE(jit::lower_region(blocks, *m, name, r.exits, error), nullptr) << error;
+  if (!error.empty()) return r;
+  r.unit = session().add(std::move(ctx), std::move(m), error);
+  EXPECT_NE(r.unit, nullptr) << error;
+  if (r.unit) r.fn = reinterpret_cast<polyemu::interp::NativeFn>(r.unit->lookup(name, error));
+  EXPECT_NE(r.fn, nullptr) << error;
+  return r;
+}
+
+// A block at `pc` that sets register `reg` to 77 and jumps to 0x3000.
+Block tail_block(uint64_t pc, unsigned reg) {
+  Block b = make_block();
+  b.pc = pc;
+  b.byte_len = 4;
+  Emitter e(b);
+  e.SetReg(e.Const(77), reg);
+  e.jump(0x3000);
+  return b;
+}
+
 }  // namespace
 
 TEST(JitLower, LowersEveryOpcodeOfTheTable) {
@@ -401,25 +433,9 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
     e.SetReg(x1, 1);
     e.branch(e.CmpNe(x1, e.Const(10)), 0x1000, 0x1008);
   }
-  Block b = make_block();
-  b.pc = 0x1008;
-  b.byte_len = 4;
-  {
-    Emitter e(b);
-    e.SetReg(e.Const(77), 2);
-    e.jump(0x3000);
-  }
-  ASSERT_EQ(verify(a), "");
-  ASSERT_EQ(verify(b), "");
-  auto ctx = std::make_unique<llvm::LLVMContext>();
-  auto m = std::make_unique<llvm::Module>("loop", *ctx);
-  std::deque<ExitInfo> exits;
-  std::string error;
-  ASSERT_NE(jit::lower_region({a, b}, *m, "loop_region", exits, error), nullptr) << error;
-  auto unit = session().add(std::move(ctx), std::move(m), error);
-  ASSERT_NE(unit, nullptr) << error;
-  auto fn = reinterpret_cast<polyemu::interp::NativeFn>(unit->lookup("loop_region", error));
-  ASSERT_NE(fn, nullptr) << error;
+  CompiledRegion region = compile_region({a, tail_block(0x1008, 2)}, "loop_region");
+  ASSERT_NE(region.fn, nullptr);
+  polyemu::interp::NativeFn fn = region.fn;
 
   struct Case {
     uint64_t limit, x1, x2, pc, icount;
@@ -476,25 +492,10 @@ TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) {
     e.SetReg(x4, 4);
     e.branch(e.CmpNe(x4, e.Const(0)), 0x1000, 0x1010);
   }
-  Block b = make_block();
-  b.pc = 0x1010;
-  b.byte_len = 4;
-  {
-    Emitter e(b);
-    e.SetReg(e.Const(77), 5);
-    e.jump(0x3000);
-  }
-  ASSERT_EQ(verify(a), "");
-  ASSERT_EQ(verify(b), "");
-  auto ctx = std::make_unique<llvm::LLVMContext>();
-  auto m = std::make_unique<llvm::Module>("remap", *ctx);
-  std::deque<ExitInfo> exits;
-  std::string error;
-  ASSERT_NE(jit::lower_region({a, b}, *m, "remap_region", exits, error), nullptr) << error;
-  auto unit = session().add(std::move(ctx), std::move(m), error);
-  ASSERT_NE(unit, nullptr) << error;
-  auto fn = reinterpret_cast<polyemu::interp::NativeFn>(unit->lookup("remap_region", error));
-  ASSERT_NE(fn, nullptr) << error;
+  const Block b = tail_block(0x1010, 5);
+  CompiledRegion region = compile_region({a, b}, "remap_region");
+  ASSERT_NE(region.fn, nullptr);
+  polyemu::interp::NativeFn fn = region.fn;
 
   // x1 from the end of page 1 (mapped) on, across page 2 into page 3 (mapped); x2 from the
   // end of page 3 into page 4 (not mapped).
