@@ -524,6 +524,53 @@ TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) {
   EXPECT_GT(std::count(jit_host.calls.begin(), jit_host.calls.end(), "store"), 100);
 }
 
+// A loop that stores its way off the end of RAM: the trapping store inside the loop must
+// find the state as the interpreter leaves it, with the registers the loop carries (x1, x2)
+// and the one written earlier in the same iteration (x5) all current.
+TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
+  Block a = make_block();
+  a.num_insns = 4;
+  a.insn_offset = {0, 4, 8, 12};
+  a.byte_len = 16;
+  {
+    Emitter e(a);
+    V64 x1 = e.Add(e.GetReg(1), e.Const(8));
+    e.SetReg(x1, 1);  // addi x1, x1, 8
+    e.set_insn(1);
+    V64 x5 = e.Mul(x1, e.Const(3));
+    e.SetReg(x5, 5);  // x5 = x1 * 3
+    e.set_insn(2);
+    e.Store(x1, x5, MemImm{8, false, 0}.pack());  // sd x5, 0(x1)
+    e.set_insn(3);
+    V64 x2 = e.Add(e.GetReg(2), e.Const(1));
+    e.SetReg(x2, 2);
+    e.branch(e.CmpNe(x2, e.Const(1 << 20)), 0x1000, 0x1010);
+  }
+  const Block b = tail_block(0x1010, 6);
+  CompiledRegion region = compile_region({a, b}, "trap_region");
+  ASSERT_NE(region.fn, nullptr);
+
+  // From the last mapped page (odd: TLB fast path) up to the end of RAM.
+  const std::vector<uint64_t> regs = {0, FakeHost::kBase + 15 * 4096 - 8};
+  FakeHost jit_host, in_host;
+  Outcome j{initial_state(jit_host, regs, 0), {}};
+  j.s->pc = 0x1000;
+  j.exit = jit::decode_exit(region.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
+  ASSERT_EQ(j.exit.kind, ExitKind::Trap);
+  EXPECT_EQ(j.s->pc, 0x1008u);
+  EXPECT_EQ(j.s->regs[1], FakeHost::kBase + 16 * 4096);
+  EXPECT_EQ(j.s->regs[5], 3 * (FakeHost::kBase + 16 * 4096));
+  EXPECT_EQ(j.s->regs[2], 512u);
+
+  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) { out = pc == 0x1000 ? a : b; };
+  interp::Interpreter in(in_host, translator, true);
+  Outcome i{initial_state(in_host, regs, 0), {}};
+  i.s->pc = 0x1000;
+  i.exit = in.run(*i.s, UINT64_MAX);
+  expect_same(j, jit_host, i, in_host);
+}
+
 // Compiled code is never writable and executable at once (W^X).
 TEST(JitSession, NoMappingIsWritableAndExecutable) {
   Block b = make_block();
