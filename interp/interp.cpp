@@ -479,6 +479,15 @@ CompiledBlock* Interpreter::lookup(ir::GuestState& s, uint64_t pc, bool single) 
   return b;
 }
 
+ir::ExitInfo native_exit(uint64_t ret, const ir::GuestState& s) {
+  switch (ret) {
+    case kNativeNext: return {ir::ExitKind::None, s.pc};
+    case kNativeTrap: return {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
+    case kNativeYield: return {ir::ExitKind::Yield, s.pc};
+    default: return *reinterpret_cast<const ir::ExitInfo*>(ret);
+  }
+}
+
 bool Interpreter::install(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn) {
   auto it = cache_.find(Key{pc, phys, mode, false});
   if (it == cache_.end()) return false;
@@ -641,12 +650,7 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
       stats_.native_entries++;
       prev = nullptr;
       if (r == kNativeNext) continue;
-      if (r == kNativeTrap)
-        exit = {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
-      else if (r == kNativeYield)
-        exit = {ir::ExitKind::Yield, s.pc};
-      else
-        exit = *reinterpret_cast<const ir::ExitInfo*>(r);
+      exit = native_exit(r, s);
       goto done;
     }
     if (tier_ && !blk->single && ++blk->heat >= threshold_) {

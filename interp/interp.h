@@ -25,6 +25,8 @@ struct CompiledBlock;
 // continues), kNativeTrap, kNativeYield, or the address of the ExitInfo of an Exit terminal.
 using NativeFn = uint64_t (*)(ir::GuestState* s, ir::Host* host, uint64_t limit);
 constexpr uint64_t kNativeNext = 0, kNativeTrap = 1, kNativeYield = 2;
+// The exit a native function's return value `ret` stands for (None for kNativeNext).
+ir::ExitInfo native_exit(uint64_t ret, const ir::GuestState& s);
 
 // A faster tier for hot code. The interpreter reports hot blocks, installs native code only
 // between blocks, and tells the tier when translations go away.

@@ -121,7 +121,7 @@ class Lowering {
     // for both the budget check and the instruction count.
     ir_.CreateStore(ir_.CreateSub(limit_, ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount)))), ic_);
     // Guest registers: a local copy of each one the region uses, read once here. Values
-    // flow in SSA form across the region's blocks and loops (see kept_ and write_back()).
+    // flow in SSA form across the region's blocks and loops (see analyze_blocks() and write_back()).
     for (const ir::Block& b : blocks_)
       for (const ir::Inst& x : b.insts)
         if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && !locals_[x.imm]) {
@@ -132,7 +132,7 @@ class Lowering {
       heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
       index_.emplace(blocks_[i].pc, unsigned(i));
     }
-    find_kept();
+    analyze_blocks();
     make_caches();
     // Every block is an entry: the dispatcher calls the function with s->pc at one of them.
     if (blocks_.size() == 1) {
@@ -230,7 +230,8 @@ class Lowering {
   // register. The other writes go to the state at the end of their block (and before a
   // host call or exit inside it), so that their values need not stay live for the exits.
   using Regs = std::bitset<ir::kNumRegs>;
-  void find_kept() {
+  // The region's control flow and register use: succ_, kept_, self_loop_ and written_.
+  void analyze_blocks() {
     const size_t n = blocks_.size();
     std::vector<Regs> use(n), def(n), live_in(n), live_out(n);
     std::vector<std::vector<unsigned>>& succ = succ_;
@@ -242,10 +243,7 @@ class Lowering {
         if (x.op == Opcode::GetReg && !def[i][x.imm]) use[i][x.imm] = true;
         if (x.op == Opcode::SetReg) def[i][x.imm] = true;
       }
-      if (!may_continue(b) || (b.term.kind != ir::Terminal::Kind::Jump && b.term.kind != ir::Terminal::Kind::Branch))
-        continue;
-      for (uint64_t next : {b.term.target, b.term.fallthrough}) {
-        if (b.term.kind == ir::Terminal::Kind::Jump && next != b.term.target) continue;
+      for (uint64_t next : next_blocks(b)) {
         auto it = index_.find(next);
         if (it != index_.end()) succ[i].push_back(it->second);
       }
@@ -495,21 +493,18 @@ class Lowering {
     auto operator<=>(const CacheKey&) const = default;
   };
   std::map<CacheKey, PageCache> caches_;
-  // The cache of an access, keyed by the register its address is based on: the register
+  // The cache key of an access, by the register its address is based on: the register
   // itself, or the one register among the terms of an addition (a table or array base
-  // plus an index). Null outside self-loops and for other addresses.
+  // plus an index). False outside self-loops and for other addresses.
+  bool cache_key(unsigned block, const ir::Inst& x, CacheKey& key) const {
+    if (!self_loop_[block]) return false;
+    key = {block, base_register(blocks_[block], x.args[0], 2), x.op == Opcode::Store};
+    return key.reg >= 0;
+  }
+  // The cache of an access (made by make_caches()), or null.
   PageCache* cache_of(unsigned block, const ir::Inst& x) {
-    if (!self_loop_[block]) return nullptr;
-    int reg = base_register(blocks_[block], x.args[0], 2);
-    if (reg < 0) return nullptr;
-    auto it = caches_.find({block, reg, x.op == Opcode::Store});
-    if (it == caches_.end()) {
-      PageCache c{ir_.CreateAlloca(i64_, nullptr, "page"), ir_.CreateAlloca(i64_, nullptr, "addend")};
-      ir_.CreateStore(k64(kNoPage), c.page);
-      ir_.CreateStore(k64(0), c.addend);
-      it = caches_.emplace(CacheKey{block, reg, x.op == Opcode::Store}, c).first;
-    }
-    return &it->second;
+    CacheKey key;
+    return cache_key(block, x, key) ? &caches_.at(key) : nullptr;
   }
   // The register `v` is, or the only register among the terms of the additions it is made
   // of (up to `depth` deep); -1 if none or several.
@@ -521,10 +516,17 @@ class Lowering {
     int left = base_register(b, x.args[0], depth - 1), right = base_register(b, x.args[1], depth - 1);
     return left < 0 ? right : right < 0 ? left : -1;
   }
+  // The caches' allocas, empty, in the entry block.
   void make_caches() {
+    CacheKey key;
     for (unsigned i = 0; i < blocks_.size(); i++)
       for (const ir::Inst& x : blocks_[i].insts)
-        if (x.op == Opcode::Load || x.op == Opcode::Store) cache_of(i, x);
+        if ((x.op == Opcode::Load || x.op == Opcode::Store) && cache_key(i, x, key) && !caches_.count(key)) {
+          PageCache c{ir_.CreateAlloca(i64_, nullptr, "page"), ir_.CreateAlloca(i64_, nullptr, "addend")};
+          ir_.CreateStore(k64(kNoPage), c.page);
+          ir_.CreateStore(k64(0), c.addend);
+          caches_.emplace(key, c);
+        }
   }
   // Empties the caches of `block`, or all of them.
   void forget_pages(int block = -1) {
@@ -551,7 +553,7 @@ class Lowering {
     a.slow = block(".slow");
     a.join = block(".done");
     PageCache* c = cache_of(cur_, x);
-    llvm::BasicBlock *cached = nullptr, *cached_end = nullptr;
+    llvm::BasicBlock* cached = nullptr;
     llvm::Value* cached_ptr = nullptr;
     if (c) {
       // The page of the address, with its low bits kept when it is not aligned to the size:
@@ -562,7 +564,6 @@ class Lowering {
       ir_.CreateCondBr(ir_.CreateICmpEQ(masked, ir_.CreateLoad(i64_, c->page)), cached, lookup);
       ir_.SetInsertPoint(cached);
       cached_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, ir_.CreateLoad(i64_, c->addend)), ptr_);
-      cached_end = cached;
       ir_.CreateBr(a.fast);
       ir_.SetInsertPoint(lookup);
     }
@@ -580,7 +581,7 @@ class Lowering {
       ir_.CreateBr(a.fast);
       ir_.SetInsertPoint(a.fast);
       llvm::PHINode* phi = ir_.CreatePHI(ptr_, 2);
-      phi->addIncoming(cached_ptr, cached_end);
+      phi->addIncoming(cached_ptr, cached);
       phi->addIncoming(tlb_ptr, tlb_fast);
       a.ptr = phi;
     } else {
@@ -787,11 +788,11 @@ class Lowering {
   llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr, *tlb_slot_ = nullptr;
   llvm::MDNode *tbaa_reg_ = nullptr, *tbaa_mem_ = nullptr, *tbaa_state_ = nullptr;
   llvm::Value* locals_[ir::kNumRegs] = {};   // the region's copies of guest registers
-  Regs kept_;                                // see find_kept()
+  Regs kept_;                                // see analyze_blocks()
   Regs dirty_;                               // registers the running block wrote so far
-  std::vector<Regs> written_;                // see find_kept()
+  std::vector<Regs> written_;                // see analyze_blocks()
   std::vector<std::vector<unsigned>> succ_;  // the blocks each block may go on to in the region
-  std::vector<bool> self_loop_;              // see find_kept()
+  std::vector<bool> self_loop_;              // see analyze_blocks()
   unsigned cur_ = 0;                         // the running block's index
   std::vector<llvm::BasicBlock*> heads_;
   std::map<uint64_t, unsigned> index_;  // block pc -> block index
@@ -811,13 +812,11 @@ bool may_continue(const ir::Block& b) {
   return true;
 }
 
-ir::ExitInfo decode_exit(uint64_t ret, const ir::GuestState& s) {
-  switch (ret) {
-    case interp::kNativeNext: return {ir::ExitKind::None, s.pc};
-    case interp::kNativeTrap: return {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
-    case interp::kNativeYield: return {ir::ExitKind::Yield, s.pc};
-    default: return *reinterpret_cast<const ir::ExitInfo*>(ret);
-  }
+std::vector<uint64_t> next_blocks(const ir::Block& b) {
+  if (!may_continue(b)) return {};
+  if (b.term.kind == ir::Terminal::Kind::Jump) return {b.term.target};
+  if (b.term.kind == ir::Terminal::Kind::Branch) return {b.term.target, b.term.fallthrough};
+  return {};
 }
 
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,

@@ -61,8 +61,9 @@ llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module&
 // not after a CSR access, which may change the mode the region was compiled for.
 bool may_continue(const ir::Block& b);
 
-// The ExitInfo the interpreter reports for a native function's return value.
-ir::ExitInfo decode_exit(uint64_t ret, const ir::GuestState& s);
+// Where execution may go on from the end of block `b` inside its region: the targets of its
+// Jump or Branch (none when it may not continue, or ends otherwise).
+std::vector<uint64_t> next_blocks(const ir::Block& b);
 
 // The helper functions lowered code calls, by symbol name, for the session to define.
 std::vector<std::pair<std::string, void*>> runtime_symbols();

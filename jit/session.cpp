@@ -55,8 +55,7 @@ void disable_loop_strength_reduction() {
   std::call_once(once, [] {
     auto& options = llvm::cl::getRegisteredOptions();
     auto it = options.find("disable-lsr");
-    if (it != options.end())
-      if (auto* flag = static_cast<llvm::cl::opt<bool>*>(it->second)) flag->setValue(true);
+    if (it != options.end()) it->second->addOccurrence(0, "disable-lsr", "true");
   });
 }
 

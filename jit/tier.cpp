@@ -317,13 +317,10 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
         if (at == pc) return nullptr;
         continue;
       }
-      if (may_continue(b) && (b.term.kind == ir::Terminal::Kind::Jump || b.term.kind == ir::Terminal::Kind::Branch)) {
-        for (uint64_t next : {b.term.target, b.term.fallthrough}) {
-          if (b.term.kind == ir::Terminal::Kind::Jump && next != b.term.target) continue;
-          if ((next & ~(kPage - 1)) != page || !seen.insert(next).second) continue;
-          const uint64_t next_phys = phys_of(*r, next);
-          if (interp_.has_run(next, next_phys, s.mode) && !covered(next, next_phys, s.mode)) todo.push_back(next);
-        }
+      for (uint64_t next : next_blocks(b)) {
+        if ((next & ~(kPage - 1)) != page || !seen.insert(next).second) continue;
+        const uint64_t next_phys = phys_of(*r, next);
+        if (interp_.has_run(next, next_phys, s.mode) && !covered(next, next_phys, s.mode)) todo.push_back(next);
       }
       insns += b.num_insns;
       r->entries.push_back({at, phys_of(*r, at), b.byte_len});

@@ -51,14 +51,25 @@ std::unique_ptr<GuestState> initial_state(FakeHost& host, const std::vector<uint
   return s;
 }
 
-Outcome run_interp(FakeHost& host, const Block& b, const std::vector<uint64_t>& regs, uint64_t fcsr = 0) {
-  auto translator = [&](uint64_t, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
-                        Block& out) { out = b; };
+// Runs the blocks in the interpreter from the first one's pc, each pc translated to the
+// block starting there (else the first), until `budget` instructions retired.
+Outcome run_interp(FakeHost& host, const std::vector<Block>& blocks, const std::vector<uint64_t>& regs, uint64_t budget,
+                   uint64_t fcsr = 0) {
+  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) {
+    out = blocks[0];
+    for (const Block& b : blocks)
+      if (b.pc == pc) out = b;
+  };
   interp::Interpreter in(host, translator, true);
   Outcome r{initial_state(host, regs, fcsr), {}};
-  r.s->pc = b.pc;
-  r.exit = in.run(*r.s, b.num_insns);
+  r.s->pc = blocks[0].pc;
+  r.exit = in.run(*r.s, budget);
   return r;
+}
+// One block, once.
+Outcome run_interp(FakeHost& host, const Block& b, const std::vector<uint64_t>& regs, uint64_t fcsr = 0) {
+  return run_interp(host, std::vector<Block>{b}, regs, b.num_insns, fcsr);
 }
 
 // One session with LLVM's O2 pipeline, one that hands the IR to code generation as lowered.
@@ -105,7 +116,7 @@ Outcome run_jit(FakeHost& host, polyemu::interp::NativeFn fn, const Block& b, co
                 uint64_t fcsr = 0) {
   Outcome r{initial_state(host, regs, fcsr), {}};
   r.s->pc = b.pc;
-  r.exit = jit::decode_exit(fn(r.s.get(), &host, UINT64_MAX), *r.s);
+  r.exit = polyemu::interp::native_exit(fn(r.s.get(), &host, UINT64_MAX), *r.s);
   // The interpreter reports reaching its budget after a block that jumps.
   if (r.exit.kind == ExitKind::None) r.exit = {ExitKind::Budget, r.s->pc};
   return r;
@@ -145,6 +156,15 @@ CompiledRegion compile_region(const std::vector<Block>& blocks, const std::strin
   if (r.unit) r.fn = reinterpret_cast<polyemu::interp::NativeFn>(r.unit->lookup(name, error));
   EXPECT_NE(r.fn, nullptr) << error;
   return r;
+}
+
+// A block that adds 1 to x1 and jumps to 0x2000.
+Block increment_block() {
+  Block b = make_block();
+  Emitter e(b);
+  e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
+  e.jump(0x2000);
+  return b;
 }
 
 // A block at `pc` that sets register `reg` to 77 and jumps to 0x3000.
@@ -403,10 +423,7 @@ TEST(JitLower, TerminalsAndTrapsMatchTheInterpreter) {
 
 // Freeing one unit leaves the others' code running.
 TEST(JitSession, UnitsAreFreedIndependently) {
-  Block b = make_block();
-  Emitter e(b);
-  e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
-  e.jump(0x2000);
+  const Block b = increment_block();
   Compiled first = compile({b});
   Compiled second = compile({b});
   ASSERT_EQ(first.fns.size(), 1u);
@@ -513,12 +530,7 @@ TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) {
   ASSERT_EQ(j.s->pc, 0x3000u);
   ASSERT_EQ(j.s->icount, 700u * 4 + 1);
 
-  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
-                        Block& out) { out = pc == 0x1000 ? a : b; };
-  interp::Interpreter in(in_host, translator, true);
-  Outcome i{initial_state(in_host, regs, 0), {}};
-  i.s->pc = 0x1000;
-  i.exit = in.run(*i.s, j.s->icount);
+  Outcome i = run_interp(in_host, {a, b}, regs, j.s->icount);
   expect_same(j, jit_host, i, in_host);
   EXPECT_TRUE(jit_host.other == in_host.other);
   EXPECT_GT(std::count(jit_host.calls.begin(), jit_host.calls.end(), "store"), 100);
@@ -555,28 +567,20 @@ TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
   FakeHost jit_host, in_host;
   Outcome j{initial_state(jit_host, regs, 0), {}};
   j.s->pc = 0x1000;
-  j.exit = jit::decode_exit(region.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
+  j.exit = polyemu::interp::native_exit(region.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
   ASSERT_EQ(j.exit.kind, ExitKind::Trap);
   EXPECT_EQ(j.s->pc, 0x1008u);
   EXPECT_EQ(j.s->regs[1], FakeHost::kBase + 16 * 4096);
   EXPECT_EQ(j.s->regs[5], 3 * (FakeHost::kBase + 16 * 4096));
   EXPECT_EQ(j.s->regs[2], 512u);
 
-  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
-                        Block& out) { out = pc == 0x1000 ? a : b; };
-  interp::Interpreter in(in_host, translator, true);
-  Outcome i{initial_state(in_host, regs, 0), {}};
-  i.s->pc = 0x1000;
-  i.exit = in.run(*i.s, UINT64_MAX);
+  Outcome i = run_interp(in_host, {a, b}, regs, UINT64_MAX);
   expect_same(j, jit_host, i, in_host);
 }
 
 // Compiled code is never writable and executable at once (W^X).
 TEST(JitSession, NoMappingIsWritableAndExecutable) {
-  Block b = make_block();
-  Emitter e(b);
-  e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
-  e.jump(0x2000);
+  const Block b = increment_block();
   std::vector<Compiled> units;
   for (int i = 0; i < 8; i++) units.push_back(compile({b}));
   std::ifstream maps("/proc/self/maps");
