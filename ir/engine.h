@@ -47,6 +47,8 @@ class Host {
   // Translates the code address `addr` (virtual when state.mode has kModeVirtual) to
   // physical, as an instruction fetch would.
   virtual bool fetch_page(GuestState& s, uint64_t addr, uint64_t& phys) = 0;
+  // A load never sets state.exit_request; a store may, and the engine then returns right
+  // after it. The other calls may set it too, and the engine returns before the next block.
   virtual bool load(GuestState& s, uint64_t addr, unsigned size, uint64_t& out) = 0;
   virtual bool store(GuestState& s, uint64_t addr, unsigned size, uint64_t value) = 0;
   virtual bool load_reserved(GuestState& s, uint64_t addr, unsigned size, uint64_t& out) = 0;

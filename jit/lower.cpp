@@ -205,9 +205,8 @@ class Lowering {
     auto& ctx = ir_.getContext();
     ir_.SetInsertPoint(heads_[i]);
     llvm::Value* left = ir_.CreateLoad(i64_, ic_);
-    llvm::Value* request = tag(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, exit_request))), tbaa_state_);
-    llvm::Value* stop =
-        ir_.CreateOr(ir_.CreateICmpULT(left, k64(b_->num_insns)), ir_.CreateICmpNE(request, ir_.getInt32(0)));
+    llvm::Value* stop = ir_.CreateICmpULT(left, k64(b_->num_insns));
+    if (checks_request_[i]) stop = ir_.CreateOr(stop, exit_requested());
     llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
     llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
     ir_.CreateCondBr(stop, stopped, body, rare());
@@ -230,7 +229,8 @@ class Lowering {
   // register. The other writes go to the state at the end of their block (and before a
   // host call or exit inside it), so that their values need not stay live for the exits.
   using Regs = std::bitset<ir::kNumRegs>;
-  // The region's control flow and register use: succ_, kept_, self_loop_ and written_.
+  // The region's control flow and register use: succ_, kept_, self_loop_, written_,
+  // requests_ and checks_request_.
   void analyze_blocks() {
     const size_t n = blocks_.size();
     std::vector<Regs> use(n), def(n), live_in(n), live_out(n);
@@ -260,6 +260,16 @@ class Lowering {
       }
     }
     for (size_t i = 0; i < n; i++) kept_ |= def[i] & live_out[i];
+    // exit_request is only set in host calls, and the dispatcher and the chained exits
+    // (jump_out()) make sure it is clear when a block is entered from outside. Load and
+    // store slow paths never leave it set (ir::Host), so only blocks making the other host
+    // calls (call_host()) can: the heads that may follow them check it.
+    requests_.assign(n, false);
+    checks_request_.assign(n, false);
+    for (size_t i = 0; i < n; i++)
+      for (const ir::Inst& x : blocks_[i].insts) requests_[i] = requests_[i] || calls_host(x.op);
+    for (size_t i = 0; i < n; i++)
+      for (unsigned t : succ[i]) checks_request_[t] = checks_request_[t] || requests_[i];
     // self_loop_[i]: block i may go on to itself.
     self_loop_.assign(n, false);
     for (size_t i = 0; i < n; i++)
@@ -320,8 +330,18 @@ class Lowering {
     llvm::FunctionCallee callee = m_.getOrInsertFunction(name, llvm::FunctionType::get(i32_, types, false));
     return ir_.CreateCall(callee, args);
   }
-  // A host call on the main path: the state must be complete before it.
+  // The operations lowered to call_host().
+  static bool calls_host(Opcode op) {
+    return op == Opcode::LoadReserved || op == Opcode::StoreCond || op == Opcode::AtomicRmw || op == Opcode::Csr;
+  }
+  llvm::Value* exit_requested() {
+    llvm::Value* request = tag(ir_.CreateLoad(i32_, field(offsetof(ir::GuestState, exit_request))), tbaa_state_);
+    return ir_.CreateICmpNE(request, ir_.getInt32(0));
+  }
+  // A host call on the main path: the state must be complete before it. The host may ask
+  // the engine to return (exit_request), which the next block's head sees.
   void call_host(const char* name, llvm::ArrayRef<llvm::Value*> args, unsigned insn) {
+    if (!requests_[cur_]) fail(std::string("host call ") + name + " in a block not marked by calls_host()");
     set_position(insn);
     write_back();
     call_helper(name, args);
@@ -705,7 +725,10 @@ class Lowering {
     auto& ctx = ir_.getContext();
     llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx, "chain", f_);
     llvm::BasicBlock* back = llvm::BasicBlock::Create(ctx, "unchained", f_);
-    ir_.CreateCondBr(ir_.CreateIsNotNull(fn), go, back);
+    llvm::Value* linked = ir_.CreateIsNotNull(fn);
+    // A host call of this block may have asked the engine to return: the dispatcher sees to it.
+    if (requests_[cur_]) linked = ir_.CreateAnd(linked, ir_.CreateNot(exit_requested()));
+    ir_.CreateCondBr(linked, go, back);
     ir_.SetInsertPoint(go);
     llvm::CallInst* call = ir_.CreateCall(f_->getFunctionType(), fn, {s_, host_, limit_});
     call->setTailCallKind(llvm::CallInst::TCK_MustTail);
@@ -793,6 +816,8 @@ class Lowering {
   std::vector<Regs> written_;                // see analyze_blocks()
   std::vector<std::vector<unsigned>> succ_;  // the blocks each block may go on to in the region
   std::vector<bool> self_loop_;              // see analyze_blocks()
+  std::vector<bool> requests_;               // the block makes host calls that may set exit_request
+  std::vector<bool> checks_request_;         // the block's head checks exit_request
   unsigned cur_ = 0;                         // the running block's index
   std::vector<llvm::BasicBlock*> heads_;
   std::map<uint64_t, unsigned> index_;  // block pc -> block index

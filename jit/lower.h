@@ -8,10 +8,11 @@
 // goes on in other compiled code. Guest registers are read from `s` once, at entry, and then flow as SSA values across
 // the region's blocks and loops. A register the region may read again after writing it reaches `s` at exits and before
 // helper calls; other writes reach it at the end of their block. So `s` is current at every exit and helper call.
-// Before each block the budget (`limit`) and `s->exit_request` are checked, as the interpreter checks them between
-// blocks, so exits happen at the same instruction counts. Pure opcodes become inline LLVM IR; memory takes an inline
-// fast path through the data TLB (in a block that loops on itself, first through a cache of the page its base register
-// last hit); the rest calls the C helpers named by runtime_symbols(), which the session binds.
+// Before each block the budget (`limit`) is checked, and `s->exit_request` where a host call of the region may have
+// set it, as the interpreter checks them between blocks, so exits happen at the same instruction counts. Pure opcodes
+// become inline LLVM IR; memory takes an inline fast path through the data TLB (in a block that loops on itself, first
+// through a cache of the page its base register last hit); the rest calls the C helpers named by runtime_symbols(),
+// which the session binds.
 #pragma once
 #include <cstdint>
 #include <deque>

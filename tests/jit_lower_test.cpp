@@ -578,6 +578,68 @@ TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
   expect_same(j, jit_host, i, in_host);
 }
 
+// exit_request set by a host call other than a load or store (here an AMO whose store
+// asks to return) stops the region before its next block, as the interpreter stops
+// between blocks; so does a chained exit. Blocks without such calls do not check it.
+TEST(JitRegion, HostCallThatRequestsAnExitStopsBeforeTheNextBlock) {
+  Block a = make_block();
+  a.num_insns = 2;
+  a.insn_offset = {0, 4};
+  a.byte_len = 8;
+  {
+    Emitter e(a);
+    a.insts.push_back(Inst{Opcode::AtomicRmw,
+                           0,
+                           {Value(e.Const(FakeHost::kBase + 64)), Value(e.GetReg(2))},
+                           MemImm{8, false, 0, uint8_t(AtomicOp::Add)}.pack()});
+    e.SetReg(V64{{uint32_t(a.insts.size() - 1)}}, 5);
+    e.set_insn(1);
+    V64 x1 = e.Add(e.GetReg(1), e.Const(1));
+    e.SetReg(x1, 1);
+    e.branch(e.CmpNe(x1, e.Const(3)), 0x1008, 0x1010);
+  }
+  const Block b = tail_block(0x1008, 6), c = tail_block(0x1010, 7);
+  std::deque<jit::Link> links;
+  jit::Chaining chain{&links, nullptr, 0};
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  auto m = std::make_unique<llvm::Module>("request_region", *ctx);
+  std::deque<ExitInfo> exits;
+  std::string error;
+  ASSERT_NE(jit::lower_region({a, b}, *m, "request_region", exits, error, chain), nullptr) << error;
+  auto unit = session().add(std::move(ctx), std::move(m), error);
+  ASSERT_NE(unit, nullptr) << error;
+  auto fn = reinterpret_cast<polyemu::interp::NativeFn>(unit->lookup("request_region", error));
+  ASSERT_NE(fn, nullptr) << error;
+  // The exit to 0x1010 is chained to code that must not run while exit_request is set.
+  CompiledRegion target = compile_region({c}, "request_target");
+  ASSERT_NE(target.fn, nullptr);
+  ASSERT_EQ(links.size(), 1u);
+  links[0].fn = target.fn;
+
+  for (uint64_t x1 : {0, 2}) {  // 0: on to block b in the region; 2: out to the chained target
+    SCOPED_TRACE(x1);
+    const std::vector<uint64_t> regs = {0, x1, 5};
+    for (bool yielding : {true, false}) {
+      std::unique_ptr<FakeHost> jit_host = yielding ? std::make_unique<YieldingHost>() : std::make_unique<FakeHost>();
+      std::unique_ptr<FakeHost> in_host = yielding ? std::make_unique<YieldingHost>() : std::make_unique<FakeHost>();
+      Outcome j{initial_state(*jit_host, regs, 0), {}};
+      j.s->pc = 0x1000;
+      j.exit = polyemu::interp::native_exit(fn(j.s.get(), jit_host.get(), UINT64_MAX), *j.s);
+      ASSERT_EQ(j.exit.kind, ExitKind::None);
+      // What the dispatcher does next.
+      j.exit = {j.s->exit_request ? ExitKind::Yield : ExitKind::Budget, j.s->pc};
+      j.s->exit_request = 0;
+      // The interpreter runs a..b (or a..c) with the budget the compiled code used up.
+      Outcome in = run_interp(*in_host, {a, b, c}, regs, j.s->icount);
+      expect_same(j, *jit_host, in, *in_host);
+      EXPECT_EQ(j.exit.kind, yielding ? ExitKind::Yield : ExitKind::Budget);
+      EXPECT_EQ(j.s->pc, yielding ? 0x1008 + 8 * (x1 == 2) : 0x3000);
+      EXPECT_EQ(j.s->regs[6], !yielding && x1 == 0 ? 77u : 0u);
+      EXPECT_EQ(j.s->regs[7], !yielding && x1 == 2 ? 77u : 0u);
+    }
+  }
+}
+
 // Compiled code is never writable and executable at once (W^X).
 TEST(JitSession, NoMappingIsWritableAndExecutable) {
   const Block b = increment_block();
