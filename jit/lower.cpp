@@ -501,6 +501,10 @@ class Lowering {
   // TLB lookup. The TLB only changes in host calls, after which the caches are forgotten,
   // so a cached page is one the TLB still holds. A cache starts empty each time the loop
   // is entered, so that it lives only across the loop's iterations.
+  // The caches stay in stack slots (their accesses are volatile, so SROA leaves them):
+  // as SSA values they were carried around the loop in registers that loops short of
+  // registers then spilled and reloaded on every iteration, a store-to-load chain
+  // through memory on the loop's critical path.
   // kNoPage never matches a masked address (bit 11 is masked off, see begin_access()).
   static constexpr uint64_t kNoPage = 0x800;
   struct PageCache {
@@ -543,15 +547,15 @@ class Lowering {
       for (const ir::Inst& x : blocks_[i].insts)
         if ((x.op == Opcode::Load || x.op == Opcode::Store) && cache_key(i, x, key) && !caches_.count(key)) {
           PageCache c{ir_.CreateAlloca(i64_, nullptr, "page"), ir_.CreateAlloca(i64_, nullptr, "addend")};
-          ir_.CreateStore(k64(kNoPage), c.page);
-          ir_.CreateStore(k64(0), c.addend);
+          ir_.CreateStore(k64(kNoPage), c.page, true);
+          ir_.CreateStore(k64(0), c.addend, true);
           caches_.emplace(key, c);
         }
   }
   // Empties the caches of `block`, or all of them.
   void forget_pages(int block = -1) {
     for (auto& [key, c] : caches_)
-      if (block < 0 || key.block == unsigned(block)) ir_.CreateStore(k64(kNoPage), c.page);
+      if (block < 0 || key.block == unsigned(block)) ir_.CreateStore(k64(kNoPage), c.page, true);
   }
 
   // A Load or Store split into a fast path (through its page cache or the TLB entry) and a
@@ -581,9 +585,10 @@ class Lowering {
       llvm::Value* masked = ir_.CreateAnd(a.addr, k64(~0xfffull | (a.m.size - 1)));
       cached = block(".cached");
       llvm::BasicBlock* lookup = block(".tlb");
-      ir_.CreateCondBr(ir_.CreateICmpEQ(masked, ir_.CreateLoad(i64_, c->page)), cached, lookup);
+      ir_.CreateCondBr(ir_.CreateICmpEQ(masked, ir_.CreateLoad(i64_, c->page, true)), cached, lookup,
+                       llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
       ir_.SetInsertPoint(cached);
-      cached_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, ir_.CreateLoad(i64_, c->addend)), ptr_);
+      cached_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, ir_.CreateLoad(i64_, c->addend, true)), ptr_);
       ir_.CreateBr(a.fast);
       ir_.SetInsertPoint(lookup);
     }
@@ -596,8 +601,8 @@ class Lowering {
         ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend))), tbaa_state_);
     llvm::Value* tlb_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, addend), ptr_);
     if (c) {
-      ir_.CreateStore(ir_.CreateAnd(a.addr, k64(~0xfffull)), c->page);
-      ir_.CreateStore(addend, c->addend);
+      ir_.CreateStore(ir_.CreateAnd(a.addr, k64(~0xfffull)), c->page, true);
+      ir_.CreateStore(addend, c->addend, true);
       ir_.CreateBr(a.fast);
       ir_.SetInsertPoint(a.fast);
       llvm::PHINode* phi = ir_.CreatePHI(ptr_, 2);
