@@ -229,7 +229,7 @@ class Lowering {
   // register. The other writes go to the state at the end of their block (and before a
   // host call or exit inside it), so that their values need not stay live for the exits.
   using Regs = std::bitset<ir::kNumRegs>;
-  // The region's control flow and register use: succ_, kept_, self_loop_, written_,
+  // The region's control flow and register use: succ_, kept_, in_loop_, written_,
   // requests_ and checks_request_.
   void analyze_blocks() {
     const size_t n = blocks_.size();
@@ -270,10 +270,20 @@ class Lowering {
       for (const ir::Inst& x : blocks_[i].insts) requests_[i] = requests_[i] || calls_host(x.op);
     for (size_t i = 0; i < n; i++)
       for (unsigned t : succ[i]) checks_request_[t] = checks_request_[t] || requests_[i];
-    // self_loop_[i]: block i may go on to itself.
-    self_loop_.assign(n, false);
-    for (size_t i = 0; i < n; i++)
-      for (unsigned t : succ[i]) self_loop_[i] = self_loop_[i] || t == i;
+    // in_loop_[i]: block i may come back to itself.
+    in_loop_.assign(n, false);
+    for (size_t i = 0; i < n; i++) {
+      std::vector<bool> seen(n, false);
+      std::vector<unsigned> todo(succ[i].begin(), succ[i].end());
+      while (!todo.empty() && !in_loop_[i]) {
+        unsigned t = todo.back();
+        todo.pop_back();
+        if (seen[t]) continue;
+        seen[t] = true;
+        in_loop_[i] = t == i;
+        todo.insert(todo.end(), succ[t].begin(), succ[t].end());
+      }
+    }
     // written_[i]: what the blocks that can run before block i in the same call write.
     written_ = def;
     for (bool changed = true; changed;) {
@@ -495,12 +505,12 @@ class Lowering {
                     tlb_slot_);
   }
 
-  // Page caches, for the accesses of a block that loops on itself (where a loop spends
-  // its time): for its loads (and, apart, its stores) based on one guest register, the
-  // page the last of them hit in the TLB and its addend. An access on that page skips the
-  // TLB lookup. The TLB only changes in host calls, after which the caches are forgotten,
-  // so a cached page is one the TLB still holds. A cache starts empty each time the loop
-  // is entered, so that it lives only across the loop's iterations.
+  // Page caches, for the accesses of the blocks on a loop of the region (where a loop
+  // spends its time): for the loads (and, apart, the stores) based on one guest register,
+  // the page the last of them hit in the TLB and its addend. An access on that page skips
+  // the TLB lookup. The caches start empty when the region is entered. The TLB only
+  // changes in host calls, after which they are emptied again, so a cached page is one the
+  // TLB still holds.
   // The caches stay in stack slots (their accesses are volatile, so SROA leaves them):
   // as SSA values they were carried around the loop in registers that loops short of
   // registers then spilled and reloaded on every iteration, a store-to-load chain
@@ -511,7 +521,6 @@ class Lowering {
     llvm::Value *page, *addend;  // allocas
   };
   struct CacheKey {
-    unsigned block;
     int reg;
     bool store;
     auto operator<=>(const CacheKey&) const = default;
@@ -519,10 +528,10 @@ class Lowering {
   std::map<CacheKey, PageCache> caches_;
   // The cache key of an access, by the register its address is based on: the register
   // itself, or the one register among the terms of an addition (a table or array base
-  // plus an index). False outside self-loops and for other addresses.
+  // plus an index). False outside loops and for other addresses.
   bool cache_key(unsigned block, const ir::Inst& x, CacheKey& key) const {
-    if (!self_loop_[block]) return false;
-    key = {block, base_register(blocks_[block], x.args[0], 2), x.op == Opcode::Store};
+    if (!in_loop_[block]) return false;
+    key = {base_register(blocks_[block], x.args[0], 2), x.op == Opcode::Store};
     return key.reg >= 0;
   }
   // The cache of an access (made by make_caches()), or null.
@@ -552,10 +561,9 @@ class Lowering {
           caches_.emplace(key, c);
         }
   }
-  // Empties the caches of `block`, or all of them.
-  void forget_pages(int block = -1) {
-    for (auto& [key, c] : caches_)
-      if (block < 0 || key.block == unsigned(block)) ir_.CreateStore(k64(kNoPage), c.page, true);
+  // Empties the caches.
+  void forget_pages() {
+    for (auto& [key, c] : caches_) ir_.CreateStore(k64(kNoPage), c.page, true);
   }
 
   // A Load or Store split into a fast path (through its page cache or the TLB entry) and a
@@ -703,7 +711,6 @@ class Lowering {
     auto it = index_.find(pc);
     if (stays_ && it != index_.end()) {
       ir_.CreateStore(left, ic_);
-      if (it->second != cur_) forget_pages(int(it->second));
       ir_.CreateBr(heads_[it->second]);
     } else if (stays_ && chain_.links && same_page(pc)) {
       chain_.links->push_back({pc, nullptr});
@@ -820,7 +827,7 @@ class Lowering {
   Regs dirty_;                               // registers the running block wrote so far
   std::vector<Regs> written_;                // see analyze_blocks()
   std::vector<std::vector<unsigned>> succ_;  // the blocks each block may go on to in the region
-  std::vector<bool> self_loop_;              // see analyze_blocks()
+  std::vector<bool> in_loop_;                // see analyze_blocks()
   std::vector<bool> requests_;               // the block makes host calls that may set exit_request
   std::vector<bool> checks_request_;         // the block's head checks exit_request
   unsigned cur_ = 0;                         // the running block's index

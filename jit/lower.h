@@ -10,8 +10,8 @@
 // helper calls; other writes reach it at the end of their block. So `s` is current at every exit and helper call.
 // Before each block the budget (`limit`) is checked, and `s->exit_request` where a host call of the region may have
 // set it, as the interpreter checks them between blocks, so exits happen at the same instruction counts. Pure opcodes
-// become inline LLVM IR; memory takes an inline fast path through the data TLB (in a block that loops on itself, first
-// through a cache of the page its base register last hit); the rest calls the C helpers named by runtime_symbols(),
+// become inline LLVM IR; memory takes an inline fast path through the data TLB (in the blocks on a loop, first through a
+// cache of the page its base register last hit); the rest calls the C helpers named by runtime_symbols(),
 // which the session binds.
 #pragma once
 #include <cstdint>

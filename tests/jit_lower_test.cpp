@@ -478,7 +478,8 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
 // pages, stores through x2 walk from a mapped page into an unmapped one, and both walk
 // across page ends with unaligned accesses. Registers, both buffers, host calls, pc and
 // icount must match the interpreter.
-TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) {
+// `split`: the loop is two blocks, the accesses in the first.
+static void expect_loop_follows_tlb_changes(bool split) {
   struct RemappingHost : FakeHost {
     std::vector<uint8_t> other = std::vector<uint8_t>(ram.size());
     bool store(GuestState& s, uint64_t a, unsigned n, uint64_t v) override {
@@ -492,25 +493,40 @@ TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) {
     }
   };
   Block a = make_block();
-  a.num_insns = 4;
+  a.num_insns = split ? 2 : 4;
   a.insn_offset = {0, 4, 8, 12};
-  a.byte_len = 16;
+  a.insn_offset.resize(a.num_insns);
+  a.byte_len = 4 * a.num_insns;
+  Block c = make_block();  // the second half of the loop when split
+  c.pc = 0x1008;
+  c.num_insns = 2;
+  c.insn_offset = {0, 4};
+  c.byte_len = 8;
   {
     Emitter e(a);
     V64 x1 = e.GetReg(1), x2 = e.GetReg(2);
     e.SetReg(e.Load(x1, MemImm{8, false, 0}.pack()), 3);  // ld x3, 0(x1)
     e.set_insn(1);
     e.Store(x2, e.GetReg(3), MemImm{4, false, 0}.pack());  // sw x3, 0(x2)
-    e.set_insn(2);
-    e.SetReg(e.Add(x1, e.Const(7)), 1);
-    e.SetReg(e.Add(x2, e.Const(6)), 2);
-    e.set_insn(3);
-    V64 x4 = e.Sub(e.GetReg(4), e.Const(1));
-    e.SetReg(x4, 4);
-    e.branch(e.CmpNe(x4, e.Const(0)), 0x1000, 0x1010);
+    Emitter f(c);
+    Emitter& rest = split ? f : e;
+    if (split) {
+      e.jump(0x1008);
+      x1 = f.GetReg(1), x2 = f.GetReg(2);
+    } else {
+      e.set_insn(2);
+    }
+    rest.SetReg(rest.Add(x1, rest.Const(7)), 1);
+    rest.SetReg(rest.Add(x2, rest.Const(6)), 2);
+    rest.set_insn(split ? 1 : 3);
+    V64 x4 = rest.Sub(rest.GetReg(4), rest.Const(1));
+    rest.SetReg(x4, 4);
+    rest.branch(rest.CmpNe(x4, rest.Const(0)), 0x1000, 0x1010);
   }
   const Block b = tail_block(0x1010, 5);
-  CompiledRegion region = compile_region({a, b}, "remap_region");
+  std::vector<Block> blocks = {a, b};
+  if (split) blocks.push_back(c);
+  CompiledRegion region = compile_region(blocks, split ? "remap_split_region" : "remap_region");
   ASSERT_NE(region.fn, nullptr);
   polyemu::interp::NativeFn fn = region.fn;
 
@@ -530,11 +546,14 @@ TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) {
   ASSERT_EQ(j.s->pc, 0x3000u);
   ASSERT_EQ(j.s->icount, 700u * 4 + 1);
 
-  Outcome i = run_interp(in_host, {a, b}, regs, j.s->icount);
+  Outcome i = run_interp(in_host, blocks, regs, j.s->icount);
   expect_same(j, jit_host, i, in_host);
   EXPECT_TRUE(jit_host.other == in_host.other);
   EXPECT_GT(std::count(jit_host.calls.begin(), jit_host.calls.end(), "store"), 100);
 }
+
+TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop_follows_tlb_changes(false); }
+TEST(JitRegion, TwoBlockLoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop_follows_tlb_changes(true); }
 
 // A loop that stores its way off the end of RAM: the trapping store inside the loop must
 // find the state as the interpreter leaves it, with the registers the loop carries (x1, x2)
