@@ -26,6 +26,7 @@ namespace {
 constexpr uint64_t kPage = 4096;
 constexpr unsigned kMaxRegionBlocks = 16;
 constexpr unsigned kMaxRegionInsns = 256;
+constexpr unsigned kMaxRegionMemOps = 24;  // loads and stores, the entry block's aside
 constexpr size_t kMaxQueued = 64;
 
 // A region: blocks of one code page reachable from a hot block, compiled together. The
@@ -292,8 +293,9 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // The blocks of the entry's page reachable from it by direct jumps and branches that have
   // run before (code that never ran stays out: it would only cost compile time) and that no
   // other region holds (the code goes there through the dispatcher instead of being
-  // compiled twice), in the interpreter's block boundaries. Null when the entry itself does
-  // not qualify.
+  // compiled twice), in the interpreter's block boundaries, up to kMaxRegionBlocks blocks,
+  // kMaxRegionInsns instructions and kMaxRegionMemOps memory accesses. Null when the entry
+  // itself does not qualify.
   RegionPtr form_region(ir::GuestState& s, uint64_t pc, uint64_t phys) {
     auto r = std::make_shared<Region>();
     r->pc = pc;
@@ -303,7 +305,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     const uint64_t page = pc & ~(kPage - 1);
     std::deque<uint64_t> todo{pc};
     std::set<uint64_t> seen{pc};
-    unsigned insns = 0;
+    unsigned insns = 0, mem_ops = 0;
     while (!todo.empty() && r->blocks.size() < kMaxRegionBlocks && insns < kMaxRegionInsns) {
       const uint64_t at = todo.front();
       todo.pop_front();
@@ -317,6 +319,12 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
         if (at == pc) return nullptr;
         continue;
       }
+      // LLVM's time grows with the memory accesses (each has a slow path that writes the
+      // registers back): a region stays small enough to arrive soon after it got hot.
+      unsigned mem = 0;
+      for (const ir::Inst& x : b.insts) mem += x.op == ir::Opcode::Load || x.op == ir::Opcode::Store;
+      if (at != pc && mem_ops + mem > kMaxRegionMemOps) continue;
+      mem_ops += mem;
       for (uint64_t next : next_blocks(b)) {
         if ((next & ~(kPage - 1)) != page || !seen.insert(next).second) continue;
         const uint64_t next_phys = phys_of(*r, next);
