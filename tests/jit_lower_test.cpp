@@ -158,6 +158,17 @@ CompiledRegion compile_region(const std::vector<Block>& blocks, const std::strin
   return r;
 }
 
+// An empty block at `pc` of `insns` 4-byte instructions.
+Block sized_block(unsigned insns, uint64_t pc = 0x1000) {
+  Block b = make_block();
+  b.pc = pc;
+  b.num_insns = insns;
+  b.byte_len = 4 * insns;
+  b.insn_offset.clear();
+  for (unsigned k = 0; k < insns; k++) b.insn_offset.push_back(uint16_t(4 * k));
+  return b;
+}
+
 // A block that adds 1 to x1 and jumps to 0x2000.
 Block increment_block() {
   Block b = make_block();
@@ -272,10 +283,7 @@ TEST(JitLower, MemoryTakesTheSameFastAndSlowPathsAsTheInterpreter) {
   std::vector<Block> blocks;
   for (uint8_t size : {1, 2, 4, 8}) {
     for (bool sign : {false, true}) {
-      Block b = make_block();
-      b.num_insns = 3;
-      b.byte_len = 12;
-      b.insn_offset = {0, 4, 8};
+      Block b = sized_block(3);
       Emitter e(b);
       V64 addr = e.GetReg(1);
       e.Store(addr, e.GetReg(2), MemImm{size, false, 8}.pack());  // s[bhwd] x2, 8(x1)
@@ -343,10 +351,7 @@ TEST(JitLower, TrappingLoadLeavesPcAndIcountLikeTheInterpreter) {
 
 // A slow-path store after which the host asks to stop: the block ends after the store.
 TEST(JitLower, StoreThatRequestsAnExitYieldsAfterTheStore) {
-  Block b = make_block();
-  b.num_insns = 3;
-  b.byte_len = 12;
-  b.insn_offset = {0, 4, 8};
+  Block b = sized_block(3);
   Emitter e(b);
   e.Store(e.Const(FakeHost::kBase + 64), e.Const(0x55), MemImm{4, false, 0}.pack());
   e.set_insn(1);
@@ -368,13 +373,7 @@ TEST(JitLower, StoreThatRequestsAnExitYieldsAfterTheStore) {
 // Every terminal, and host-call operations that trap, against the interpreter.
 TEST(JitLower, TerminalsAndTrapsMatchTheInterpreter) {
   std::vector<Block> blocks;
-  auto block = [] {
-    Block b = make_block();
-    b.num_insns = 2;
-    b.byte_len = 8;
-    b.insn_offset = {0, 4};
-    return b;
-  };
+  auto block = [] { return sized_block(2); };
   for (uint64_t k : {0, 1}) {  // branch taken and not
     Block b = block();
     Emitter e(b);
@@ -440,10 +439,7 @@ TEST(JitSession, UnitsAreFreedIndependently) {
 // loops while x1 != 10; block B (1 instruction) sets x2 and leaves. The budget stops it
 // before any block that does not fit, exactly where the interpreter would stop.
 TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
-  Block a = make_block();
-  a.num_insns = 2;
-  a.insn_offset = {0, 4};
-  a.byte_len = 8;
+  Block a = sized_block(2);
   {
     Emitter e(a);
     V64 x1 = e.Add(e.GetReg(1), e.Const(1));
@@ -492,16 +488,8 @@ static void expect_loop_follows_tlb_changes(bool split) {
       return ok;
     }
   };
-  Block a = make_block();
-  a.num_insns = split ? 2 : 4;
-  a.insn_offset = {0, 4, 8, 12};
-  a.insn_offset.resize(a.num_insns);
-  a.byte_len = 4 * a.num_insns;
-  Block c = make_block();  // the second half of the loop when split
-  c.pc = 0x1008;
-  c.num_insns = 2;
-  c.insn_offset = {0, 4};
-  c.byte_len = 8;
+  Block a = sized_block(split ? 2 : 4);
+  Block c = sized_block(2, 0x1008);  // the second half of the loop when split
   {
     Emitter e(a);
     V64 x1 = e.GetReg(1), x2 = e.GetReg(2);
@@ -559,10 +547,7 @@ TEST(JitRegion, TwoBlockLoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop
 // find the state as the interpreter leaves it, with the registers the loop carries (x1, x2)
 // and the one written earlier in the same iteration (x5) all current.
 TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
-  Block a = make_block();
-  a.num_insns = 4;
-  a.insn_offset = {0, 4, 8, 12};
-  a.byte_len = 16;
+  Block a = sized_block(4);
   {
     Emitter e(a);
     V64 x1 = e.Add(e.GetReg(1), e.Const(8));
@@ -601,10 +586,7 @@ TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
 // asks to return) stops the region before its next block, as the interpreter stops
 // between blocks; so does a chained exit. Blocks without such calls do not check it.
 TEST(JitRegion, HostCallThatRequestsAnExitStopsBeforeTheNextBlock) {
-  Block a = make_block();
-  a.num_insns = 2;
-  a.insn_offset = {0, 4};
-  a.byte_len = 8;
+  Block a = sized_block(2);
   {
     Emitter e(a);
     a.insts.push_back(Inst{Opcode::AtomicRmw,
