@@ -216,6 +216,7 @@ class Lowering {
     ir_.SetInsertPoint(body);
     head_left_ = left;
     dirty_.reset();
+    access_exit_ = nullptr;
     v_.assign(b_->insts.size(), nullptr);
     stays_ = may_continue(*b_);
     for (size_t k = 0; k < b_->insts.size(); k++)
@@ -323,14 +324,36 @@ class Lowering {
     }
     return left_;
   }
+  // The exit of the running block's memory slow paths whose helper trapped or yielded.
+  // Those helpers only see pc and icount (set_position()), not the registers: so the
+  // slow path that succeeds, the common one, stores none, and the registers are written
+  // back here, once per block, each with the value it has at the failing access (the
+  // loads of the locals become phis over the slow paths).
+  llvm::BasicBlock* access_exit() {
+    if (!access_exit_) {
+      auto saved = ir_.saveIP();
+      access_exit_ = llvm::BasicBlock::Create(ir_.getContext(), "access_exit", f_);
+      ir_.SetInsertPoint(access_exit_);
+      access_status_ = ir_.CreatePHI(i32_, 2);
+      Regs def;
+      for (const ir::Inst& x : b_->insts)
+        if (x.op == Opcode::SetReg && x.imm < ir::kNumRegs) def[x.imm] = true;
+      store_regs((kept_ & written_[cur_]) | def);
+      ir_.CreateBr(left());
+      left_status_->addIncoming(access_status_, access_exit_);
+      ir_.restoreIP(saved);
+    }
+    return access_exit_;
+  }
   // Calls a helper and continues after it unless it trapped (or a store yielded), which
-  // leaves with the state in place: the call follows set_position() and write_back().
-  void call_helper(const char* name, llvm::ArrayRef<llvm::Value*> args) {
+  // leaves with the state in place: the call follows set_position() and write_back(), or,
+  // for a memory slow path (`access`), the registers are written in access_exit().
+  void call_helper(const char* name, llvm::ArrayRef<llvm::Value*> args, bool access = false) {
     llvm::Value* status = call(name, args);
     llvm::BasicBlock* ok = llvm::BasicBlock::Create(ir_.getContext(), "ok", f_);
-    llvm::BasicBlock* out = left();
+    llvm::BasicBlock* out = access ? access_exit() : left();
     ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), out, ok, rare());
-    left_status_->addIncoming(status, ir_.GetInsertBlock());
+    (access ? access_status_ : left_status_)->addIncoming(status, ir_.GetInsertBlock());
     ir_.SetInsertPoint(ok);
     forget_pages();
   }
@@ -622,7 +645,6 @@ class Lowering {
     }
     ir_.SetInsertPoint(a.slow);
     set_position(x.insn);
-    write_back();
     ir_.SetInsertPoint(a.fast);
     return true;
   }
@@ -634,7 +656,7 @@ class Lowering {
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.slow);
-    call_helper(kLoad, {s_, host_, a.addr, k64(a.m.size), out_});
+    call_helper(kLoad, {s_, host_, a.addr, k64(a.m.size), out_}, true);
     llvm::Value* slow_value = extend(ir_.CreateTrunc(ir_.CreateLoad(i64_, out_), a.ty), a.m.sign);
     llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
     ir_.CreateBr(a.join);
@@ -653,7 +675,7 @@ class Lowering {
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.slow);
-    call_helper(kStore, {s_, host_, a.addr, k64(a.m.size), arg(x, 1), k64(next_insn_pc(x.insn))});
+    call_helper(kStore, {s_, host_, a.addr, k64(a.m.size), arg(x, 1), k64(next_insn_pc(x.insn))}, true);
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.join);
@@ -839,6 +861,8 @@ class Lowering {
   std::vector<llvm::Value*> v_;
   llvm::BasicBlock* left_ = nullptr;
   llvm::PHINode* left_status_ = nullptr;
+  llvm::BasicBlock* access_exit_ = nullptr;  // the running block's, see access_exit()
+  llvm::PHINode* access_status_ = nullptr;
 };
 
 }  // namespace

@@ -7,7 +7,9 @@
 // block of the region continues inside the function; every other edge returns to the dispatcher or, through `chain`,
 // goes on in other compiled code. Guest registers are read from `s` once, at entry, and then flow as SSA values across
 // the region's blocks and loops. A register the region may read again after writing it reaches `s` at exits and before
-// helper calls; other writes reach it at the end of their block. So `s` is current at every exit and helper call.
+// host calls; other writes reach it at the end of their block. So `s` is current at every exit and host call. The
+// memory slow paths are the exception: their helpers see only pc and icount, and the registers are written back only
+// when one traps or yields, in one exit per block.
 // Before each block the budget (`limit`) is checked, and `s->exit_request` where a host call of the region may have
 // set it, as the interpreter checks them between blocks, so exits happen at the same instruction counts. Pure opcodes
 // become inline LLVM IR; memory takes an inline fast path through the data TLB (in the blocks on a loop, first through a

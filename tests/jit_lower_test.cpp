@@ -545,9 +545,11 @@ TEST(JitRegion, TwoBlockLoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop
 
 // A loop that stores its way off the end of RAM: the trapping store inside the loop must
 // find the state as the interpreter leaves it, with the registers the loop carries (x1, x2)
-// and the one written earlier in the same iteration (x5) all current.
-TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
-  Block a = sized_block(4);
+// and the one written earlier in the same iteration (x5) all current. `split`: the loop is
+// two blocks, x1 and x5 written in the first, the store in the second.
+static void expect_trap_in_loop_finds_registers(bool split) {
+  Block a = sized_block(split ? 2 : 4);
+  Block c = sized_block(2, 0x1008);
   {
     Emitter e(a);
     V64 x1 = e.Add(e.GetReg(1), e.Const(8));
@@ -555,15 +557,23 @@ TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
     e.set_insn(1);
     V64 x5 = e.Mul(x1, e.Const(3));
     e.SetReg(x5, 5);  // x5 = x1 * 3
-    e.set_insn(2);
-    e.Store(x1, x5, MemImm{8, false, 0}.pack());  // sd x5, 0(x1)
-    e.set_insn(3);
-    V64 x2 = e.Add(e.GetReg(2), e.Const(1));
-    e.SetReg(x2, 2);
-    e.branch(e.CmpNe(x2, e.Const(1 << 20)), 0x1000, 0x1010);
+    Emitter f(c);
+    Emitter& rest = split ? f : e;
+    if (split) {
+      e.jump(0x1008);
+      x1 = f.GetReg(1), x5 = f.GetReg(5);
+    } else {
+      e.set_insn(2);
+    }
+    rest.Store(x1, x5, MemImm{8, false, 0}.pack());  // sd x5, 0(x1)
+    rest.set_insn(split ? 1 : 3);
+    V64 x2 = rest.Add(rest.GetReg(2), rest.Const(1));
+    rest.SetReg(x2, 2);
+    rest.branch(rest.CmpNe(x2, rest.Const(1 << 20)), 0x1000, 0x1010);
   }
-  const Block b = tail_block(0x1010, 6);
-  CompiledRegion region = compile_region({a, b}, "trap_region");
+  std::vector<Block> blocks = {a, tail_block(0x1010, 6)};
+  if (split) blocks.push_back(c);
+  CompiledRegion region = compile_region(blocks, split ? "trap_split_region" : "trap_region");
   ASSERT_NE(region.fn, nullptr);
 
   // From the last mapped page (odd: TLB fast path) up to the end of RAM.
@@ -578,9 +588,11 @@ TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
   EXPECT_EQ(j.s->regs[5], 3 * (FakeHost::kBase + 16 * 4096));
   EXPECT_EQ(j.s->regs[2], 512u);
 
-  Outcome i = run_interp(in_host, {a, b}, regs, UINT64_MAX);
+  Outcome i = run_interp(in_host, blocks, regs, UINT64_MAX);
   expect_same(j, jit_host, i, in_host);
 }
+TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) { expect_trap_in_loop_finds_registers(false); }
+TEST(JitRegion, TrapInsideATwoBlockLoopFindsEveryRegisterCurrent) { expect_trap_in_loop_finds_registers(true); }
 
 // exit_request set by a host call other than a load or store (here an AMO whose store
 // asks to return) stops the region before its next block, as the interpreter stops
