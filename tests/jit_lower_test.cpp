@@ -169,6 +169,17 @@ Block sized_block(unsigned insns, uint64_t pc = 0x1000) {
   return b;
 }
 
+// Where a test loop's second half goes: on in `e`'s block at instruction `insn`, or, when
+// `split`, in `f`'s block at 0x1008, which `e`'s block then jumps to.
+Emitter& second_half(Emitter& e, Emitter& f, bool split, unsigned insn) {
+  if (!split) {
+    e.set_insn(insn);
+    return e;
+  }
+  e.jump(0x1008);
+  return f;
+}
+
 // A block that adds 1 to x1 and jumps to 0x2000.
 Block increment_block() {
   Block b = make_block();
@@ -497,13 +508,8 @@ static void expect_loop_follows_tlb_changes(bool split) {
     e.set_insn(1);
     e.Store(x2, e.GetReg(3), MemImm{4, false, 0}.pack());  // sw x3, 0(x2)
     Emitter f(c);
-    Emitter& rest = split ? f : e;
-    if (split) {
-      e.jump(0x1008);
-      x1 = f.GetReg(1), x2 = f.GetReg(2);
-    } else {
-      e.set_insn(2);
-    }
+    Emitter& rest = second_half(e, f, split, 2);
+    if (split) x1 = f.GetReg(1), x2 = f.GetReg(2);
     rest.SetReg(rest.Add(x1, rest.Const(7)), 1);
     rest.SetReg(rest.Add(x2, rest.Const(6)), 2);
     rest.set_insn(split ? 1 : 3);
@@ -558,13 +564,8 @@ static void expect_trap_in_loop_finds_registers(bool split) {
     V64 x5 = e.Mul(x1, e.Const(3));
     e.SetReg(x5, 5);  // x5 = x1 * 3
     Emitter f(c);
-    Emitter& rest = split ? f : e;
-    if (split) {
-      e.jump(0x1008);
-      x1 = f.GetReg(1), x5 = f.GetReg(5);
-    } else {
-      e.set_insn(2);
-    }
+    Emitter& rest = second_half(e, f, split, 2);
+    if (split) x1 = f.GetReg(1), x5 = f.GetReg(5);
     rest.Store(x1, x5, MemImm{8, false, 0}.pack());  // sd x5, 0(x1)
     rest.set_insn(split ? 1 : 3);
     V64 x2 = rest.Add(rest.GetReg(2), rest.Const(1));
