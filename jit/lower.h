@@ -12,9 +12,9 @@
 // when one traps or yields, in one exit per block.
 // Before each block the budget (`limit`) is checked, and `s->exit_request` where a host call of the region may have
 // set it, as the interpreter checks them between blocks, so exits happen at the same instruction counts. Pure opcodes
-// become inline LLVM IR; memory takes an inline fast path through the data TLB (in the blocks on a loop, first through a
-// cache of the page its base register last hit); the rest calls the C helpers named by runtime_symbols(),
-// which the session binds.
+// become inline LLVM IR; memory takes an inline fast path through the data TLB (in the blocks on a loop, first through
+// a cache of the page its base register last hit); the rest calls the C helpers named by runtime_symbols(), which the
+// session binds.
 #pragma once
 #include <cstdint>
 #include <deque>
