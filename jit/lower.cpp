@@ -230,11 +230,13 @@ class Lowering {
   // register. The other writes go to the state at the end of their block (and before a
   // host call or exit inside it), so that their values need not stay live for the exits.
   using Regs = std::bitset<ir::kNumRegs>;
-  // The region's control flow and register use: succ_, kept_, in_loop_, written_,
+  // The region's control flow and register use: succ_, def_, kept_, in_loop_, written_,
   // requests_ and checks_request_.
   void analyze_blocks() {
     const size_t n = blocks_.size();
-    std::vector<Regs> use(n), def(n), live_in(n), live_out(n);
+    std::vector<Regs> use(n), live_in(n), live_out(n);
+    std::vector<Regs>& def = def_;
+    def.assign(n, {});
     std::vector<std::vector<unsigned>>& succ = succ_;
     succ.assign(n, {});
     for (size_t i = 0; i < n; i++) {
@@ -335,10 +337,7 @@ class Lowering {
       access_exit_ = llvm::BasicBlock::Create(ir_.getContext(), "access_exit", f_);
       ir_.SetInsertPoint(access_exit_);
       access_status_ = ir_.CreatePHI(i32_, 2);
-      Regs def;
-      for (const ir::Inst& x : b_->insts)
-        if (x.op == Opcode::SetReg && x.imm < ir::kNumRegs) def[x.imm] = true;
-      store_regs((kept_ & written_[cur_]) | def);
+      store_regs((kept_ & written_[cur_]) | def_[cur_]);
       ir_.CreateBr(left());
       left_status_->addIncoming(access_status_, access_exit_);
       ir_.restoreIP(saved);
@@ -579,8 +578,7 @@ class Lowering {
       for (const ir::Inst& x : blocks_[i].insts)
         if ((x.op == Opcode::Load || x.op == Opcode::Store) && cache_key(i, x, key) && !caches_.count(key)) {
           PageCache c{ir_.CreateAlloca(i64_, nullptr, "page"), ir_.CreateAlloca(i64_, nullptr, "addend")};
-          ir_.CreateStore(k64(kNoPage), c.page, true);
-          ir_.CreateStore(k64(0), c.addend, true);
+          ir_.CreateStore(k64(kNoPage), c.page, true);  // the addend is only read on a page match
           caches_.emplace(key, c);
         }
   }
@@ -847,6 +845,7 @@ class Lowering {
   llvm::Value* locals_[ir::kNumRegs] = {};   // the region's copies of guest registers
   Regs kept_;                                // see analyze_blocks()
   Regs dirty_;                               // registers the running block wrote so far
+  std::vector<Regs> def_;                    // the registers each block writes
   std::vector<Regs> written_;                // see analyze_blocks()
   std::vector<std::vector<unsigned>> succ_;  // the blocks each block may go on to in the region
   std::vector<bool> in_loop_;                // see analyze_blocks()
