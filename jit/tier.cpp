@@ -319,8 +319,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
         if (at == pc) return nullptr;
         continue;
       }
-      // LLVM's time grows with the memory accesses (each has a slow path that writes the
-      // registers back): a region stays small enough to arrive soon after it got hot.
+      // LLVM's time grows with the memory accesses (each has its TLB lookup, slow path and
+      // trap exit): a region stays small enough to arrive soon after it got hot.
       unsigned mem = 0;
       for (const ir::Inst& x : b.insts) mem += x.op == ir::Opcode::Load || x.op == ir::Opcode::Store;
       if (at != pc && mem_ops + mem > kMaxRegionMemOps) continue;
