@@ -111,20 +111,23 @@ class Compiler {
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
-  // A queued region whose code still runs interpreted moves to the newest end of the queue.
-  void still_running(const RegionPtr& r) {
+  // A queued region whose code still runs interpreted, its entry block now `heat` runs
+  // in, moves to the newest end of the queue with that heat.
+  void still_running(const RegionPtr& r, uint32_t heat) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Job& j) { return j.region == r; });
-    if (it == queue_.end() || it == queue_.end() - 1) return;
+    if (it == queue_.end()) return;
     Job job = std::move(*it);
+    job.heat = std::max(job.heat, heat);
     queue_.erase(it);
     queue_.push_back(std::move(job));
   }
 
-  void submit(std::shared_ptr<Mailbox> box, RegionPtr r) {
+  // `heat`: the interpreted runs of the region's entry block so far.
+  void submit(std::shared_ptr<Mailbox> box, RegionPtr r, uint32_t heat) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back({std::move(box), std::move(r)});
+      queue_.push_back({std::move(box), std::move(r), heat});
     }
     cv_.notify_one();
   }
@@ -133,6 +136,7 @@ class Compiler {
   struct Job {
     std::shared_ptr<Mailbox> box;
     RegionPtr region;
+    uint32_t heat = 0;
   };
 
   Compiler() {
@@ -157,17 +161,18 @@ class Compiler {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
         if (stop_) return;
-        // Newest first: code that just got hot, or still runs interpreted (see
-        // still_running()), is likely still running. Code that waited behind kMaxQueued
-        // newer regions has probably gone cold; it is handed back uncompiled and may get
-        // hot again.
+        // See next_to_compile(). Code that waited behind kMaxQueued newer regions has
+        // probably gone cold; it is handed back uncompiled and may get hot again.
         if (queue_.size() > kMaxQueued) {
           job = std::move(queue_.front());
           queue_.pop_front();
           job.region->skipped = true;
         } else {
-          job = std::move(queue_.back());
-          queue_.pop_back();
+          std::vector<uint32_t> heats;
+          for (const Job& j : queue_) heats.push_back(j.heat);
+          auto next = queue_.begin() + ptrdiff_t(next_to_compile(heats));
+          job = std::move(*next);
+          queue_.erase(next);
         }
       }
       {
@@ -241,12 +246,12 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       compiler_->compile(*r);
       finish(r);
     } else {
-      compiler_->submit(box_, r);
+      compiler_->submit(box_, r, options_.threshold);
     }
   }
 
-  void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t) override {
-    if (RegionPtr r = holder(pc, phys, s.mode); r && !r->installed && compiler_) compiler_->still_running(r);
+  void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t heat) override {
+    if (RegionPtr r = holder(pc, phys, s.mode); r && !r->installed && compiler_) compiler_->still_running(r, heat);
   }
 
   void poll() override {
@@ -450,6 +455,13 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
 };
 
 }  // namespace
+
+size_t next_to_compile(const std::vector<uint32_t>& heats) {
+  size_t best = heats.size() - 1;
+  for (size_t i = best; i-- > 0;)
+    if (heats[i] > heats[best]) best = i;
+  return best;
+}
 
 std::unique_ptr<ir::Engine> make_tiered(ir::Host& host, interp::Translator translator, bool check_ir,
                                         const Options& options) {

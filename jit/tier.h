@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "interp/interp.h"
 #include "ir/engine.h"
@@ -16,6 +17,13 @@ struct Options {
   unsigned threshold = 2000;          // interpreted runs of a block before it is compiled
   bool sync = false;                  // compile on the guest thread at once (tests, debugging)
 };
+
+// The compile queue's order: of the queued regions, oldest first, with the interpreted
+// runs (`heat`) their entry blocks had when last reported, the index of the one to compile
+// next: the hottest, and among equally hot ones the newest. A block still interpreted
+// after many runs saves the most once native; code that just got hot is likely still
+// running. `heats` must not be empty.
+size_t next_to_compile(const std::vector<uint32_t>& heats);
 
 std::unique_ptr<ir::Engine> make_tiered(ir::Host& host, interp::Translator translator, bool check_ir,
                                         const Options& options);

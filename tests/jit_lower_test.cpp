@@ -20,6 +20,7 @@
 #include "ir/passes.h"
 #include "jit/lower.h"
 #include "jit/session.h"
+#include "jit/tier.h"
 #include "tests/ir_fake_host.h"
 
 using namespace polyemu;
@@ -672,4 +673,13 @@ TEST(JitSession, NoMappingIsWritableAndExecutable) {
     executable += perms[2] == 'x';
   }
   EXPECT_GT(executable, 0);
+}
+
+TEST(JitTier, CompilesTheHottestQueuedRegionFirstAndTheNewestAmongEquals) {
+  // Oldest first, as queued: the heat of each region's entry block when last reported.
+  EXPECT_EQ(jit::next_to_compile({2000}), 0u);
+  EXPECT_EQ(jit::next_to_compile({2000, 2000, 2000}), 2u);          // all just hot: the newest
+  EXPECT_EQ(jit::next_to_compile({2000, 65536, 2000, 4096}), 1u);   // still interpreted after 65536 runs
+  EXPECT_EQ(jit::next_to_compile({8192, 2000, 8192, 2000}), 2u);    // equally hot: the newer one
+  EXPECT_EQ(jit::next_to_compile({131072, 2000, 2000, 2000}), 0u);  // age does not matter
 }
