@@ -582,6 +582,7 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
   CompiledBlock* blk = nullptr;
   CompiledBlock* prev = nullptr;
   int prev_edge = -1;
+  CompiledBlock* stalled = nullptr;  // its native code returned at once: interpret it once
   const Op* op;
   uint64_t base;  // icount at entry of the running block
 
@@ -643,16 +644,22 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
       exit = {ir::ExitKind::Trap, s.pc, s.trap_cause, s.trap_tval};
       goto done;
     }
-    if (blk->native && !tracing) {
+    if (blk->native && !tracing && blk != stalled) {
       const uint64_t before = s.icount;
       const uint64_t r = blk->native(&s, &host_, limit);
       stats_.native_insns += s.icount - before;
       stats_.native_entries++;
       prev = nullptr;
-      if (r == kNativeNext) continue;
+      if (r == kNativeNext) {
+        // Native code may leave before its first instruction (memory it cannot reach
+        // directly, see jit/lower.cpp): the block then runs interpreted, so the run goes on.
+        stalled = s.icount == before ? blk : nullptr;
+        continue;
+      }
       exit = native_exit(r, s);
       goto done;
     }
+    stalled = nullptr;
     if (tier_ && !blk->single && ++blk->heat >= threshold_) {
       if (blk->heat == threshold_)
         tier_->hot(s, blk->pc, blk->phys);

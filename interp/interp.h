@@ -23,6 +23,7 @@ struct CompiledBlock;
 // with the same budget rule as the interpreter (it never starts a block with more
 // instructions than `limit - s->icount`) and returns kNativeNext (s->pc is where execution
 // continues), kNativeTrap, kNativeYield, or the address of the ExitInfo of an Exit terminal.
+// It may return kNativeNext before running anything; the block is then interpreted once.
 using NativeFn = uint64_t (*)(ir::GuestState* s, ir::Host* host, uint64_t limit);
 constexpr uint64_t kNativeNext = 0, kNativeTrap = 1, kNativeYield = 2;
 // The exit a native function's return value `ret` stands for (None for kNativeNext).

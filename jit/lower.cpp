@@ -218,6 +218,7 @@ class Lowering {
     dirty_.reset();
     access_exit_ = nullptr;
     v_.assign(b_->insts.size(), nullptr);
+    find_groups();
     stays_ = may_continue(*b_);
     for (size_t k = 0; k < b_->insts.size(); k++)
       if (!inst(k)) return false;
@@ -587,6 +588,86 @@ class Lowering {
     for (auto& [key, c] : caches_) ir_.CreateStore(k64(kNoPage), c.page, true);
   }
 
+  // Access groups, outside loops (whose accesses have page caches): a run of two or more
+  // loads and stores of one block on the same address value, no host call between them,
+  // whose displacements span less than kMaxGroupSpan bytes (a function saving registers
+  // to its stack frame, code reading the fields of a structure). One check before the
+  // first access finds the whole span on one page that the TLB maps for every kind of
+  // access of the group; the accesses then go straight to host memory, with no slow path
+  // each. When the check fails (TLB miss, page crossing, device memory, code page) the
+  // region leaves before the first access with the state the interpreter would have
+  // there (access_exit(), status kOk: the dispatcher goes on at that instruction), and the
+  // interpreter runs the rest of the block.
+  static constexpr int64_t kMaxGroupSpan = 2048;
+  struct Group {
+    uint32_t base = 0;       // the address value
+    int64_t lo = 0, hi = 0;  // displacements: the span is [base + lo, base + hi)
+    bool loads = false, stores = false;
+    size_t size = 0;
+    llvm::Value* addend = nullptr;  // after the check
+  };
+  std::vector<Group> groups_;  // the running block's
+  std::vector<int> group_of_;  // by instruction: its group's index, or -1
+  void find_groups() {
+    groups_.clear();
+    group_of_.assign(b_->insts.size(), -1);
+    if (in_loop_[cur_]) return;
+    int open = -1;
+    for (size_t k = 0; k < b_->insts.size(); k++) {
+      const ir::Inst& x = b_->insts[k];
+      if (calls_host(x.op)) open = -1;
+      if (x.op != Opcode::Load && x.op != Opcode::Store) continue;
+      ir::MemImm m = ir::MemImm::unpack(x.imm);
+      const int64_t lo = m.disp, hi = int64_t(m.disp) + m.size;
+      if (open >= 0) {
+        Group& g = groups_[size_t(open)];
+        if (g.base == x.args[0].id && std::max(g.hi, hi) - std::min(g.lo, lo) <= kMaxGroupSpan) {
+          g.lo = std::min(g.lo, lo), g.hi = std::max(g.hi, hi);
+          (x.op == Opcode::Load ? g.loads : g.stores) = true;
+          g.size++;
+          group_of_[k] = open;
+          continue;
+        }
+      }
+      open = int(groups_.size());
+      groups_.push_back({x.args[0].id, lo, hi, x.op == Opcode::Load, x.op == Opcode::Store, 1, nullptr});
+      group_of_[k] = open;
+    }
+    for (int& g : group_of_)
+      if (g >= 0 && groups_[size_t(g)].size < 2) g = -1;
+  }
+  // The host address of a grouped access; the first one checks the group's span.
+  llvm::Value* group_address(const ir::Inst& x, Group& g) {
+    if (!g.addend) {
+      llvm::Value* base = arg(x, 0);
+      llvm::Value* first = ir_.CreateAdd(base, k64(uint64_t(g.lo)));
+      llvm::Value* page = ir_.CreateAnd(first, k64(~0xfffull));
+      llvm::Value* last_page = ir_.CreateAnd(ir_.CreateAdd(base, k64(uint64_t(g.hi - 1))), k64(~0xfffull));
+      llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(first, 12), k64(ir::kTlbEntries - 1));
+      llvm::Value* entry =
+          ir_.CreateInBoundsGEP(i8_, ir_.CreateLoad(ptr_, tlb_slot_), ir_.CreateMul(index, k64(sizeof(ir::TlbEntry))));
+      auto tag_of = [&](size_t offset) {
+        return tag(ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset)), tbaa_state_);
+      };
+      llvm::Value* ok = ir_.CreateICmpEQ(page, last_page);
+      if (g.loads) ok = ir_.CreateAnd(ok, ir_.CreateICmpEQ(tag_of(offsetof(ir::TlbEntry, read_tag)), page));
+      if (g.stores) ok = ir_.CreateAnd(ok, ir_.CreateICmpEQ(tag_of(offsetof(ir::TlbEntry, write_tag)), page));
+      auto& ctx = ir_.getContext();
+      llvm::BasicBlock* hit = llvm::BasicBlock::Create(ctx, "group", f_);
+      llvm::BasicBlock* miss = llvm::BasicBlock::Create(ctx, "group.miss", f_);
+      ir_.CreateCondBr(ok, hit, miss, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+      ir_.SetInsertPoint(miss);
+      set_position(x.insn);
+      ir_.CreateBr(access_exit());
+      access_status_->addIncoming(ir_.getInt32(kOk), miss);
+      ir_.SetInsertPoint(hit);
+      g.addend = tag(ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend))),
+                     tbaa_state_);
+    }
+    ir::MemImm m = ir::MemImm::unpack(x.imm);
+    return ir_.CreateIntToPtr(ir_.CreateAdd(address(x, m), g.addend), ptr_);
+  }
+
   // A Load or Store split into a fast path (through its page cache or the TLB entry) and a
   // slow path through the host, which meet again at `join`. The builder is left in the
   // fast path, with `ptr` the host address; the slow path is positioned for its helper call.
@@ -648,6 +729,12 @@ class Lowering {
   }
 
   llvm::Value* op_Load(const ir::Inst& x) {
+    if (int g = group_of_[size_t(&x - b_->insts.data())]; g >= 0) {
+      ir::MemImm m;
+      if (!mem_imm(x, m)) return nullptr;
+      llvm::Value* ptr = group_address(x, groups_[size_t(g)]);
+      return extend(tag(ir_.CreateAlignedLoad(ir_.getIntNTy(m.size * 8), ptr, llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
+    }
     Access a;
     if (!begin_access(x, offsetof(ir::TlbEntry, read_tag), "load", a)) return nullptr;
     llvm::Value* fast_value = extend(tag(ir_.CreateAlignedLoad(a.ty, a.ptr, llvm::MaybeAlign(1)), tbaa_mem_), a.m.sign);
@@ -667,6 +754,14 @@ class Lowering {
   }
 
   llvm::Value* op_Store(const ir::Inst& x) {
+    if (int g = group_of_[size_t(&x - b_->insts.data())]; g >= 0) {
+      ir::MemImm m;
+      if (!mem_imm(x, m)) return nullptr;
+      llvm::Value* ptr = group_address(x, groups_[size_t(g)]);
+      tag(ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), ir_.getIntNTy(m.size * 8)), ptr, llvm::MaybeAlign(1)),
+          tbaa_mem_);
+      return nullptr;
+    }
     Access a;
     if (!begin_access(x, offsetof(ir::TlbEntry, write_tag), "store", a)) return nullptr;
     tag(ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), a.ty), a.ptr, llvm::MaybeAlign(1)), tbaa_mem_);

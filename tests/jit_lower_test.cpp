@@ -295,14 +295,15 @@ TEST(JitLower, MemoryTakesTheSameFastAndSlowPathsAsTheInterpreter) {
   std::vector<Block> blocks;
   for (uint8_t size : {1, 2, 4, 8}) {
     for (bool sign : {false, true}) {
+      // Each access reads x1 anew: accesses on one address value would be grouped (see
+      // AccessGroup tests) and take no slow path each.
       Block b = sized_block(3);
       Emitter e(b);
-      V64 addr = e.GetReg(1);
-      e.Store(addr, e.GetReg(2), MemImm{size, false, 8}.pack());  // s[bhwd] x2, 8(x1)
+      e.Store(e.GetReg(1), e.GetReg(2), MemImm{size, false, 8}.pack());  // s[bhwd] x2, 8(x1)
       e.set_insn(1);
-      e.SetReg(e.Load(addr, MemImm{size, sign, 8}.pack()), 5);  // l[bhwd][u] x5, 8(x1)
+      e.SetReg(e.Load(e.GetReg(1), MemImm{size, sign, 8}.pack()), 5);  // l[bhwd][u] x5, 8(x1)
       e.set_insn(2);
-      e.SetReg(e.Load(addr, MemImm{size, sign, -8}.pack()), 6);  // l[bhwd][u] x6, -8(x1)
+      e.SetReg(e.Load(e.GetReg(1), MemImm{size, sign, -8}.pack()), 6);  // l[bhwd][u] x6, -8(x1)
       e.jump(0x2000);
       ASSERT_EQ(verify(b), "");
       blocks.push_back(b);
@@ -682,4 +683,112 @@ TEST(JitTier, CompilesTheHottestQueuedRegionFirstAndTheNewestAmongEquals) {
   EXPECT_EQ(jit::next_to_compile({2000, 65536, 2000, 4096}), 1u);   // still interpreted after 65536 runs
   EXPECT_EQ(jit::next_to_compile({8192, 2000, 8192, 2000}), 2u);    // equally hot: the newer one
   EXPECT_EQ(jit::next_to_compile({131072, 2000, 2000, 2000}), 0u);  // age does not matter
+}
+
+// addi x3, x3, 1; sd x2, 8(x1); ld x5, 0(x1); lw x6, -8(x1); jump 0x2000. The three
+// accesses share one address value: one check covers [x1 - 8, x1 + 16).
+Block access_group_block() {
+  Block b = sized_block(4);
+  Emitter e(b);
+  e.SetReg(e.Add(e.GetReg(3), e.Const(1)), 3);
+  e.set_insn(1);
+  V64 addr = e.GetReg(1);
+  e.Store(addr, e.GetReg(2), MemImm{8, false, 8}.pack());
+  e.set_insn(2);
+  e.SetReg(e.Load(addr, MemImm{8, false, 0}.pack()), 5);
+  e.set_insn(3);
+  e.SetReg(e.Load(addr, MemImm{4, true, -8}.pack()), 6);
+  e.jump(0x2000);
+  return b;
+}
+
+// On a page the TLB maps for reading and writing the group runs without the host, as the
+// interpreter runs the block; else the code leaves before the group's first access, with
+// the instruction before it retired and nothing else done.
+TEST(JitAccessGroup, RunsDirectlyOnAMappedPageAndLeavesBeforeItsFirstAccessOtherwise) {
+  Block b = access_group_block();
+  ASSERT_EQ(verify(b), "");
+  Compiled c = compile({b});
+  ASSERT_EQ(c.fns.size(), 1u);
+  struct Case {
+    uint64_t x1;
+    bool direct;
+  } cases[] = {
+      {FakeHost::kBase + 4096 + 16, true},       // the span is on page 1, mapped
+      {FakeHost::kBase + 2 * 4096 + 16, false},  // page 2 is not in the TLB
+      {FakeHost::kBase + 2 * 4096 - 12, false},  // the span crosses from page 1 into page 2
+      {FakeHost::kBase + 4096 + 4, false},       // x1 - 8 is on page 0, not in the TLB
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(testing::Message() << std::hex << k.x1);
+    FakeHost jit_host, in_host;
+    for (size_t i = 0; i < jit_host.ram.size(); i++) jit_host.ram[i] = in_host.ram[i] = uint8_t(i * 37 + 11);
+    std::vector<uint64_t> regs = {0, k.x1, 0xfedcba9887654321, 40};
+    Outcome j = run_jit(jit_host, c.fns[0], b, regs);
+    EXPECT_TRUE(jit_host.calls.empty());
+    EXPECT_EQ(j.s->regs[3], 41u);
+    if (k.direct) {
+      Outcome in = run_interp(in_host, b, regs);
+      expect_same(j, jit_host, in, in_host);
+      continue;
+    }
+    EXPECT_EQ(j.s->pc, 0x1004u);
+    EXPECT_EQ(j.s->icount, 1u);
+    for (unsigned r = 0; r < kNumRegs; r++)
+      if (r != 3) {
+        EXPECT_EQ(j.s->regs[r], r < regs.size() ? regs[r] : 0) << "register " << r;
+      }
+    EXPECT_TRUE(jit_host.ram == in_host.ram) << "memory is untouched";
+  }
+}
+
+// A group's store to a page the TLB maps for reading only (a code page, a clean page) is
+// not made directly either.
+TEST(JitAccessGroup, StoreNeedsTheWriteMapping) {
+  Block b = access_group_block();
+  Compiled c = compile({b});
+  ASSERT_EQ(c.fns.size(), 1u);
+  FakeHost jit_host, in_host;
+  std::vector<uint64_t> regs = {0, FakeHost::kBase + 4096 + 16, 7, 0};
+  Outcome j{initial_state(jit_host, regs, 0), {}};
+  const uint64_t page = FakeHost::kBase + 4096;
+  j.s->tlb[0][(page >> 12) % kTlbEntries].write_tag = TlbEntry::kNoTag;
+  j.s->pc = b.pc;
+  EXPECT_EQ(c.fns[0](j.s.get(), &jit_host, UINT64_MAX), polyemu::interp::kNativeNext);
+  EXPECT_EQ(j.s->pc, 0x1004u);
+  EXPECT_EQ(j.s->icount, 1u);
+  EXPECT_TRUE(jit_host.calls.empty());
+  EXPECT_TRUE(jit_host.ram == in_host.ram) << "memory is untouched";
+}
+
+// Native code that leaves before its first instruction (a group at the block's start, on an
+// unmapped page) must not stall the dispatcher: the block then runs interpreted, and the
+// run ends as the interpreter's alone.
+TEST(JitAccessGroup, DispatcherInterpretsABlockWhoseCodeLeavesAtOnce) {
+  Block b = sized_block(3);
+  Emitter e(b);
+  V64 addr = e.GetReg(1);
+  e.SetReg(e.Load(addr, MemImm{8, false, 0}.pack()), 5);
+  e.set_insn(1);
+  e.SetReg(e.Load(addr, MemImm{8, false, 8}.pack()), 6);
+  e.set_insn(2);
+  e.SetReg(e.Add(e.GetReg(7), e.Const(1)), 7);
+  e.jump(0x1000);
+  ASSERT_EQ(verify(b), "");
+  Compiled c = compile({b});
+  ASSERT_EQ(c.fns.size(), 1u);
+  const std::vector<uint64_t> regs = {0, FakeHost::kBase + 2 * 4096 + 16, 0, 0, 0, 0, 0, 0};
+  auto translator = [&](uint64_t, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) { out = b; };
+  FakeHost jit_host, in_host;
+  for (size_t i = 0; i < jit_host.ram.size(); i++) jit_host.ram[i] = in_host.ram[i] = uint8_t(i * 13 + 5);
+  interp::Interpreter in(jit_host, translator, true);
+  Outcome j{initial_state(jit_host, regs, 0), {}};
+  j.s->pc = b.pc;
+  j.exit = in.run(*j.s, 3);  // translates the block
+  ASSERT_TRUE(in.install(b.pc, b.pc, j.s->mode, c.fns[0]));
+  j.exit = in.run(*j.s, 30);
+  Outcome i = run_interp(in_host, std::vector<Block>{b}, regs, 30);
+  expect_same(j, jit_host, i, in_host);
+  EXPECT_EQ(j.s->regs[7], 10u);
 }
