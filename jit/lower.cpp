@@ -510,13 +510,17 @@ class Lowering {
   // the last byte: an access crossing the page never hits, because the next page's number
   // indexes the next entry.
   llvm::Value* tlb_hit(llvm::Value* addr, unsigned size, size_t tag_offset, llvm::Value*& entry) {
-    llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(addr, 12), k64(ir::kTlbEntries - 1));
-    entry =
-        ir_.CreateInBoundsGEP(i8_, ir_.CreateLoad(ptr_, tlb_slot_), ir_.CreateMul(index, k64(sizeof(ir::TlbEntry))));
-    llvm::Value* tag =
-        this->tag(ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset)), tbaa_state_);
+    entry = tlb_entry(addr);
     llvm::Value* last = size > 1 ? ir_.CreateAdd(addr, k64(size - 1)) : addr;
-    return ir_.CreateICmpEQ(tag, ir_.CreateAnd(last, k64(~0xfffull)));
+    return ir_.CreateICmpEQ(tlb_field(entry, tag_offset), ir_.CreateAnd(last, k64(~0xfffull)));
+  }
+  // The current data TLB's entry for the page of `addr`, and a field of an entry.
+  llvm::Value* tlb_entry(llvm::Value* addr) {
+    llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(addr, 12), k64(ir::kTlbEntries - 1));
+    return ir_.CreateInBoundsGEP(i8_, ir_.CreateLoad(ptr_, tlb_slot_), ir_.CreateMul(index, k64(sizeof(ir::TlbEntry))));
+  }
+  llvm::Value* tlb_field(llvm::Value* entry, size_t offset) {
+    return tag(ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset)), tbaa_state_);
   }
   // The data TLB in use, which only a CSR access can switch: kept in a local, set at entry
   // and after each CSR access.
@@ -637,21 +641,16 @@ class Lowering {
       if (g >= 0 && groups_[size_t(g)].size < 2) g = -1;
   }
   // The host address of a grouped access; the first one checks the group's span.
-  llvm::Value* group_address(const ir::Inst& x, Group& g) {
+  llvm::Value* group_address(const ir::Inst& x, const ir::MemImm& m, Group& g) {
     if (!g.addend) {
       llvm::Value* base = arg(x, 0);
       llvm::Value* first = ir_.CreateAdd(base, k64(uint64_t(g.lo)));
       llvm::Value* page = ir_.CreateAnd(first, k64(~0xfffull));
       llvm::Value* last_page = ir_.CreateAnd(ir_.CreateAdd(base, k64(uint64_t(g.hi - 1))), k64(~0xfffull));
-      llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(first, 12), k64(ir::kTlbEntries - 1));
-      llvm::Value* entry =
-          ir_.CreateInBoundsGEP(i8_, ir_.CreateLoad(ptr_, tlb_slot_), ir_.CreateMul(index, k64(sizeof(ir::TlbEntry))));
-      auto tag_of = [&](size_t offset) {
-        return tag(ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset)), tbaa_state_);
-      };
+      llvm::Value* entry = tlb_entry(first);
       llvm::Value* ok = ir_.CreateICmpEQ(page, last_page);
-      if (g.loads) ok = ir_.CreateAnd(ok, ir_.CreateICmpEQ(tag_of(offsetof(ir::TlbEntry, read_tag)), page));
-      if (g.stores) ok = ir_.CreateAnd(ok, ir_.CreateICmpEQ(tag_of(offsetof(ir::TlbEntry, write_tag)), page));
+      if (g.loads) ok = ir_.CreateAnd(ok, ir_.CreateICmpEQ(tlb_field(entry, offsetof(ir::TlbEntry, read_tag)), page));
+      if (g.stores) ok = ir_.CreateAnd(ok, ir_.CreateICmpEQ(tlb_field(entry, offsetof(ir::TlbEntry, write_tag)), page));
       auto& ctx = ir_.getContext();
       llvm::BasicBlock* hit = llvm::BasicBlock::Create(ctx, "group", f_);
       llvm::BasicBlock* miss = llvm::BasicBlock::Create(ctx, "group.miss", f_);
@@ -661,10 +660,8 @@ class Lowering {
       ir_.CreateBr(access_exit());
       access_status_->addIncoming(ir_.getInt32(kOk), miss);
       ir_.SetInsertPoint(hit);
-      g.addend = tag(ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend))),
-                     tbaa_state_);
+      g.addend = tlb_field(entry, offsetof(ir::TlbEntry, addend));
     }
-    ir::MemImm m = ir::MemImm::unpack(x.imm);
     return ir_.CreateIntToPtr(ir_.CreateAdd(address(x, m), g.addend), ptr_);
   }
 
@@ -707,8 +704,7 @@ class Lowering {
     llvm::BasicBlock* tlb_fast = c ? block(".tlbhit") : a.fast;
     ir_.CreateCondBr(hit, tlb_fast, a.slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
     ir_.SetInsertPoint(tlb_fast);
-    llvm::Value* addend = tag(
-        ir_.CreateLoad(i64_, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offsetof(ir::TlbEntry, addend))), tbaa_state_);
+    llvm::Value* addend = tlb_field(entry, offsetof(ir::TlbEntry, addend));
     llvm::Value* tlb_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, addend), ptr_);
     if (c) {
       ir_.CreateStore(ir_.CreateAnd(a.addr, k64(~0xfffull)), c->page, true);
@@ -732,7 +728,7 @@ class Lowering {
     if (int g = group_of_[size_t(&x - b_->insts.data())]; g >= 0) {
       ir::MemImm m;
       if (!mem_imm(x, m)) return nullptr;
-      llvm::Value* ptr = group_address(x, groups_[size_t(g)]);
+      llvm::Value* ptr = group_address(x, m, groups_[size_t(g)]);
       return extend(tag(ir_.CreateAlignedLoad(ir_.getIntNTy(m.size * 8), ptr, llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
     }
     Access a;
@@ -757,7 +753,7 @@ class Lowering {
     if (int g = group_of_[size_t(&x - b_->insts.data())]; g >= 0) {
       ir::MemImm m;
       if (!mem_imm(x, m)) return nullptr;
-      llvm::Value* ptr = group_address(x, groups_[size_t(g)]);
+      llvm::Value* ptr = group_address(x, m, groups_[size_t(g)]);
       tag(ir_.CreateAlignedStore(ir_.CreateTrunc(arg(x, 1), ir_.getIntNTy(m.size * 8)), ptr, llvm::MaybeAlign(1)),
           tbaa_mem_);
       return nullptr;
