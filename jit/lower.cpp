@@ -327,33 +327,46 @@ class Lowering {
     }
     return left_;
   }
-  // The exit of the running block's memory slow paths whose helper trapped or yielded.
-  // Those helpers only see pc and icount (set_position()), not the registers: so the
-  // slow path that succeeds, the common one, stores none, and the registers are written
-  // back here, once per block, each with the value it has at the failing access (the
-  // loads of the locals become phis over the slow paths).
-  llvm::BasicBlock* access_exit() {
+  // Leaves from a memory access of the running block whose slow path trapped or yielded,
+  // or whose group check failed, with `status`. Those paths see only pc and icount
+  // (set_position()), not the registers: so the slow path that succeeds, the common one,
+  // stores none. On the way out, the block's writes that are not kept and came before the
+  // access reach the state (the ones after it are current there: end_block_writes()),
+  // then the kept registers, in one exit per block (access_exit_) (the loads of their locals
+  // become phis over the accesses). Storing only what is stale keeps the old values of a
+  // loop's temporaries from staying live around the loop for the exits.
+  void leave_at_access(llvm::Value* status) {
+    store_regs(dirty_ & ~kept_);
+    llvm::BasicBlock* from = ir_.GetInsertBlock();
     if (!access_exit_) {
-      auto saved = ir_.saveIP();
       access_exit_ = llvm::BasicBlock::Create(ir_.getContext(), "access_exit", f_);
       ir_.SetInsertPoint(access_exit_);
       access_status_ = ir_.CreatePHI(i32_, 2);
-      store_regs((kept_ & written_[cur_]) | def_[cur_]);
+      store_regs(kept_ & written_[cur_]);
       ir_.CreateBr(left());
       left_status_->addIncoming(access_status_, access_exit_);
-      ir_.restoreIP(saved);
+      ir_.SetInsertPoint(from);
     }
-    return access_exit_;
+    ir_.CreateBr(access_exit_);
+    access_status_->addIncoming(status, from);
   }
   // Calls a helper and continues after it unless it trapped (or a store yielded), which
   // leaves with the state in place: the call follows set_position() and write_back(), or,
-  // for a memory slow path (`access`), the registers are written in access_exit().
+  // for a memory slow path (`access`), leave_at_access() writes the registers.
   void call_helper(const char* name, llvm::ArrayRef<llvm::Value*> args, bool access = false) {
     llvm::Value* status = call(name, args);
-    llvm::BasicBlock* ok = llvm::BasicBlock::Create(ir_.getContext(), "ok", f_);
-    llvm::BasicBlock* out = access ? access_exit() : left();
-    ir_.CreateCondBr(ir_.CreateICmpNE(status, ir_.getInt32(kOk)), out, ok, rare());
-    (access ? access_status_ : left_status_)->addIncoming(status, ir_.GetInsertBlock());
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* ok = llvm::BasicBlock::Create(ctx, "ok", f_);
+    llvm::Value* failed = ir_.CreateICmpNE(status, ir_.getInt32(kOk));
+    if (access) {
+      llvm::BasicBlock* out = llvm::BasicBlock::Create(ctx, "access.failed", f_);
+      ir_.CreateCondBr(failed, out, ok, rare());
+      ir_.SetInsertPoint(out);
+      leave_at_access(status);
+    } else {
+      ir_.CreateCondBr(failed, left(), ok, rare());
+      left_status_->addIncoming(status, ir_.GetInsertBlock());
+    }
     ir_.SetInsertPoint(ok);
     forget_pages();
   }
@@ -600,7 +613,7 @@ class Lowering {
   // access of the group; the accesses then go straight to host memory, with no slow path
   // each. When the check fails (TLB miss, page crossing, device memory, code page) the
   // region leaves before the first access with the state the interpreter would have
-  // there (access_exit(), status kOk: the dispatcher goes on at that instruction), and the
+  // there (leave_at_access(), status kOk: the dispatcher goes on at that instruction), and the
   // interpreter runs the rest of the block.
   static constexpr int64_t kMaxGroupSpan = 2048;
   struct Group {
@@ -657,8 +670,7 @@ class Lowering {
       ir_.CreateCondBr(ok, hit, miss, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
       ir_.SetInsertPoint(miss);
       set_position(x.insn);
-      ir_.CreateBr(access_exit());
-      access_status_->addIncoming(ir_.getInt32(kOk), miss);
+      leave_at_access(ir_.getInt32(kOk));
       ir_.SetInsertPoint(hit);
       g.addend = tlb_field(entry, offsetof(ir::TlbEntry, addend));
     }
@@ -951,7 +963,7 @@ class Lowering {
   std::vector<llvm::Value*> v_;
   llvm::BasicBlock* left_ = nullptr;
   llvm::PHINode* left_status_ = nullptr;
-  llvm::BasicBlock* access_exit_ = nullptr;  // the running block's, see access_exit()
+  llvm::BasicBlock* access_exit_ = nullptr;  // the running block's, see leave_at_access()
   llvm::PHINode* access_status_ = nullptr;
 };
 

@@ -552,8 +552,9 @@ TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop_follows
 TEST(JitRegion, TwoBlockLoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop_follows_tlb_changes(true); }
 
 // A loop that stores its way off the end of RAM: the trapping store inside the loop must
-// find the state as the interpreter leaves it, with the registers the loop carries (x1, x2)
-// and the one written earlier in the same iteration (x5) all current. `split`: the loop is
+// find the state as the interpreter leaves it, with the registers the loop carries (x1, x2),
+// the one written earlier in the same iteration (x5) and the temporary written after the
+// store in the iteration before (x7) all current. `split`: the loop is
 // two blocks, x1 and x5 written in the first, the store in the second.
 static void expect_trap_in_loop_finds_registers(bool split) {
   Block a = sized_block(split ? 2 : 4);
@@ -572,6 +573,7 @@ static void expect_trap_in_loop_finds_registers(bool split) {
     rest.set_insn(split ? 1 : 3);
     V64 x2 = rest.Add(rest.GetReg(2), rest.Const(1));
     rest.SetReg(x2, 2);
+    rest.SetReg(rest.Xor(x2, rest.Const(0x55)), 7);  // a temporary the loop never reads
     rest.branch(rest.CmpNe(x2, rest.Const(1 << 20)), 0x1000, 0x1010);
   }
   std::vector<Block> blocks = {a, tail_block(0x1010, 6)};
@@ -590,6 +592,7 @@ static void expect_trap_in_loop_finds_registers(bool split) {
   EXPECT_EQ(j.s->regs[1], FakeHost::kBase + 16 * 4096);
   EXPECT_EQ(j.s->regs[5], 3 * (FakeHost::kBase + 16 * 4096));
   EXPECT_EQ(j.s->regs[2], 512u);
+  EXPECT_EQ(j.s->regs[7], 512u ^ 0x55);  // from the iteration before the trap
 
   Outcome i = run_interp(in_host, blocks, regs, UINT64_MAX);
   expect_same(j, jit_host, i, in_host);
