@@ -18,7 +18,7 @@ struct TlbEntry {
   uint64_t read_tag = kNoTag, write_tag = kNoTag, exec_tag = kNoTag;
   uintptr_t addend = 0;  // host address = guest virtual address + addend
 };
-constexpr unsigned kTlbEntries = 512;  // per TLB, direct mapped by virtual page number
+constexpr unsigned kTlbEntries = 4096;  // per TLB, direct mapped by virtual page number
 constexpr unsigned kNumTlbs = 4;       // one per data-access mode; the machine picks which
 
 // Mode bits engines understand; the rest of `mode` belongs to the guest ISA.

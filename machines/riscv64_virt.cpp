@@ -484,7 +484,7 @@ bool Riscv64Virt::translate(ir::GuestState& s, uint64_t vaddr, unsigned size, Ac
   // Fetches fill only the fetch TLB's exec tag, data accesses only read and write tags:
   // the two may use different TLBs (M-mode with MPRV, S-mode with SUM).
   const uint32_t index = a == Access::Execute ? cur().hart->fetch_tlb() : s.data_tlb;
-  ir::TlbEntry& e = s.tlb[index][(vaddr >> 12) % ir::kTlbEntries];
+  ir::TlbEntry& e = cur().hart->tlb_entry_to_fill(index, vaddr);
   const bool same = e.addend == addend && (e.read_tag == vpage || e.write_tag == vpage || e.exec_tag == vpage);
   if (!same) e = ir::TlbEntry{};
   e.addend = addend;
@@ -694,10 +694,10 @@ void Riscv64Virt::code_translated(uint64_t phys, uint64_t len) {
     // Stores to this page must now take the slow path, which invalidates the code.
     uintptr_t host_page = reinterpret_cast<uintptr_t>(ram_) + (pg << 12);
     for (auto& h : harts_)
-      for (auto& tlb : h->hart->state().tlb)
-        for (ir::TlbEntry& e : tlb)
-          if (e.write_tag != ir::TlbEntry::kNoTag && e.write_tag + e.addend == host_page)
-            e.write_tag = ir::TlbEntry::kNoTag;
+      h->hart->for_each_tlb_entry([&](ir::TlbEntry& e) {
+        if (e.write_tag != ir::TlbEntry::kNoTag && e.write_tag + e.addend == host_page)
+          e.write_tag = ir::TlbEntry::kNoTag;
+      });
   }
 }
 

@@ -67,6 +67,42 @@ TEST(Hart, SaveLoadRoundTrip) {
   }
 }
 
+// Flushes clear the TLB entries the machine filled, through the hart's log of them while
+// it is short and the whole TLBs once it has overflowed; the M-mode TLB stays unless PMP
+// changed.
+TEST(Hart, FlushEmptiesEveryFilledTlbEntryFewOrMany) {
+  using ir::TlbEntry;
+  for (unsigned filled : {3u, ir::kTlbEntries}) {
+    riscv::Hart h(0, riscv::PhysRam{});
+    auto fill = [&](uint32_t tlb, uint64_t vaddr) {
+      TlbEntry& e = h.tlb_entry_to_fill(tlb, vaddr);
+      e.read_tag = e.write_tag = vaddr & ~0xfffull;
+      e.addend = 1;
+    };
+    for (unsigned i = 0; i < filled; i++) fill(riscv::kTlbSupervisor, 0x40000000 + i * 0x1000ull);
+    fill(riscv::kTlbUser, 0x10000);
+    fill(riscv::kTlbMachine, 0x80000000);
+    unsigned seen = 0;
+    h.for_each_tlb_entry([&](TlbEntry& e) { seen += e.read_tag != TlbEntry::kNoTag; });
+    EXPECT_EQ(seen, filled + 2) << filled;
+
+    h.sfence_vma(true, 0);
+    auto valid = [&](uint32_t tlb) {
+      unsigned n = 0;
+      for (const TlbEntry& e : h.state().tlb[tlb])
+        n += e.read_tag != TlbEntry::kNoTag || e.write_tag != TlbEntry::kNoTag;
+      return n;
+    };
+    EXPECT_EQ(valid(riscv::kTlbSupervisor), 0u) << filled;
+    EXPECT_EQ(valid(riscv::kTlbUser), 0u) << filled;
+    EXPECT_EQ(valid(riscv::kTlbMachine), 1u) << filled;
+    // Refilled after the flush, an entry is flushed again.
+    fill(riscv::kTlbSupervisor, 0x40000000);
+    h.sfence_vma(true, 0);
+    EXPECT_EQ(valid(riscv::kTlbSupervisor), 0u) << filled;
+  }
+}
+
 TEST(Bus, RejectsOverlappingRanges) {
   Bus bus;
   TestFinisher a([](FinisherEvent, uint32_t) {}), b([](FinisherEvent, uint32_t) {});

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "frontend/riscv/translate.h"
 #include "ir/engine.h"
@@ -102,6 +103,19 @@ class Hart {
   void sfence_vma(bool vaddr_all, uint64_t vaddr);
   // Empties the S/U TLBs (and the M TLB too when PMP changed).
   void flush_tlbs(bool include_machine = false);
+  // The entry of TLB `tlb` for `vaddr`, for the machine to fill. The hart notes which
+  // entries were filled since its last flush, so that flushes (and the machine's scans,
+  // for_each_tlb_entry()) visit those rather than whole TLBs.
+  ir::TlbEntry& tlb_entry_to_fill(uint32_t tlb, uint64_t vaddr);
+  // Calls f(entry) on every TLB entry that may be valid.
+  template <typename F>
+  void for_each_tlb_entry(F f) {
+    for (unsigned t = 0; t < ir::kNumTlbs; t++)
+      if (fills_[t].all)
+        for (ir::TlbEntry& e : st_->tlb[t]) f(e);
+      else
+        for (uint16_t i : fills_[t].slots) f(st_->tlb[t][i]);
+  }
 
   void reset(uint64_t pc);
   void save(Writer& w) const;
@@ -152,6 +166,14 @@ class Hart {
   mutable PmpMemo pmp_memo_[64];
   bool mapping_changed_ = false;
   bool superpages_cached_ = false;  // some TLB entry came from a superpage
+  // Per TLB, the entries filled since its last flush; `all` once there were too many.
+  struct FillLog {
+    std::vector<uint16_t> slots;
+    bool all = false;
+  };
+  static constexpr size_t kFillLogMax = 1024;
+  static_assert(ir::kTlbEntries <= 65536, "slots are 16-bit");
+  FillLog fills_[ir::kNumTlbs];
 };
 
 }  // namespace polyemu::riscv

@@ -138,10 +138,31 @@ void Hart::flush_tlbs(bool include_machine) {
   }
   for (unsigned t = 0; t < ir::kNumTlbs; t++) {
     if (t == kTlbMachine && !include_machine) continue;
-    for (ir::TlbEntry& e : st_->tlb[t]) e = ir::TlbEntry{};
+    FillLog& log = fills_[t];
+    if (log.all)
+      for (ir::TlbEntry& e : st_->tlb[t]) e = ir::TlbEntry{};
+    else
+      for (uint16_t i : log.slots) st_->tlb[t][i] = ir::TlbEntry{};
+    log.slots.clear();
+    log.all = false;
   }
   superpages_cached_ = false;
   mapping_changed_ = true;
+}
+
+ir::TlbEntry& Hart::tlb_entry_to_fill(uint32_t tlb, uint64_t vaddr) {
+  const unsigned slot = (vaddr >> 12) % ir::kTlbEntries;
+  ir::TlbEntry& e = st_->tlb[tlb][slot];
+  FillLog& log = fills_[tlb];
+  const bool empty =
+      e.read_tag == ir::TlbEntry::kNoTag && e.write_tag == ir::TlbEntry::kNoTag && e.exec_tag == ir::TlbEntry::kNoTag;
+  if (empty && !log.all) {
+    if (log.slots.size() < kFillLogMax)
+      log.slots.push_back(uint16_t(slot));
+    else
+      log.all = true;
+  }
+  return e;
 }
 
 void Hart::sfence_vma(bool vaddr_all, uint64_t vaddr) {
