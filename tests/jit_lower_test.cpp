@@ -555,8 +555,10 @@ TEST(JitRegion, TwoBlockLoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop
 // find the state as the interpreter leaves it, with the registers the loop carries (x1, x2),
 // the one written earlier in the same iteration (x5) and the temporary written after the
 // store in the iteration before (x7) all current. `split`: the loop is
-// two blocks, x1 and x5 written in the first, the store in the second.
-static void expect_trap_in_loop_finds_registers(bool split) {
+// two blocks, x1 and x5 written in the first, the store in the second. `many`: the loop
+// also counts in x10..x17, too many registers for it to keep every write (see
+// kSmallLoopRegs), so x5 and x7 reach the state at the end of their block.
+static void expect_trap_in_loop_finds_registers(bool split, bool many) {
   Block a = sized_block(split ? 2 : 4);
   Block c = sized_block(2, 0x1008);
   {
@@ -566,6 +568,7 @@ static void expect_trap_in_loop_finds_registers(bool split) {
     e.set_insn(1);
     V64 x5 = e.Mul(x1, e.Const(3));
     e.SetReg(x5, 5);  // x5 = x1 * 3
+    for (unsigned r = 10; many && r < 18; r++) e.SetReg(e.Add(e.GetReg(r), e.Const(r)), r);
     Emitter f(c);
     Emitter& rest = second_half(e, f, split, 2);
     if (split) x1 = f.GetReg(1), x5 = f.GetReg(5);
@@ -578,7 +581,8 @@ static void expect_trap_in_loop_finds_registers(bool split) {
   }
   std::vector<Block> blocks = {a, tail_block(0x1010, 6)};
   if (split) blocks.push_back(c);
-  CompiledRegion region = compile_region(blocks, split ? "trap_split_region" : "trap_region");
+  CompiledRegion region =
+      compile_region(blocks, std::string(split ? "trap_split_region" : "trap_region") + (many ? "_many" : ""));
   ASSERT_NE(region.fn, nullptr);
 
   // From the last mapped page (odd: TLB fast path) up to the end of RAM.
@@ -593,12 +597,19 @@ static void expect_trap_in_loop_finds_registers(bool split) {
   EXPECT_EQ(j.s->regs[5], 3 * (FakeHost::kBase + 16 * 4096));
   EXPECT_EQ(j.s->regs[2], 512u);
   EXPECT_EQ(j.s->regs[7], 512u ^ 0x55);  // from the iteration before the trap
+  EXPECT_EQ(j.s->regs[17], many ? 17u * 513 : 0u);
 
   Outcome i = run_interp(in_host, blocks, regs, UINT64_MAX);
   expect_same(j, jit_host, i, in_host);
 }
-TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) { expect_trap_in_loop_finds_registers(false); }
-TEST(JitRegion, TrapInsideATwoBlockLoopFindsEveryRegisterCurrent) { expect_trap_in_loop_finds_registers(true); }
+TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
+  expect_trap_in_loop_finds_registers(false, false);
+  expect_trap_in_loop_finds_registers(false, true);
+}
+TEST(JitRegion, TrapInsideATwoBlockLoopFindsEveryRegisterCurrent) {
+  expect_trap_in_loop_finds_registers(true, false);
+  expect_trap_in_loop_finds_registers(true, true);
+}
 
 // exit_request set by a host call other than a load or store (here an AMO whose store
 // asks to return) stops the region before its next block, as the interpreter stops
