@@ -19,7 +19,7 @@ struct TlbEntry {
   uintptr_t addend = 0;  // host address = guest virtual address + addend
 };
 constexpr unsigned kTlbEntries = 4096;  // per TLB, direct mapped by virtual page number
-constexpr unsigned kNumTlbs = 4;       // one per data-access mode; the machine picks which
+constexpr unsigned kNumTlbs = 4;        // one per data-access mode; the machine picks which
 
 // Mode bits engines understand; the rest of `mode` belongs to the guest ISA.
 // kModeVirtual: guest addresses are virtual, so blocks are looked up by virtual and physical
