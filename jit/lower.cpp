@@ -233,15 +233,13 @@ class Lowering {
   // The blocks of a loop using at most kSmallLoopRegs guest registers keep all their writes.
   using Regs = std::bitset<ir::kNumRegs>;
   static constexpr size_t kSmallLoopRegs = 10;
-  // The region's control flow and register use: succ_, def_, kept_, in_loop_, written_,
-  // requests_ and checks_request_.
+  // The region's control flow and register use: kept_, in_loop_, written_, requests_ and
+  // checks_request_. def[i]: the registers block i writes; succ[i]: the blocks it may go
+  // on to in the region.
   void analyze_blocks() {
     const size_t n = blocks_.size();
-    std::vector<Regs> use(n), live_in(n), live_out(n);
-    std::vector<Regs>& def = def_;
-    def.assign(n, {});
-    std::vector<std::vector<unsigned>>& succ = succ_;
-    succ.assign(n, {});
+    std::vector<Regs> use(n), def(n), live_in(n), live_out(n);
+    std::vector<std::vector<unsigned>> succ(n);
     for (size_t i = 0; i < n; i++) {
       const ir::Block& b = blocks_[i];
       for (const ir::Inst& x : b.insts) {
@@ -959,16 +957,14 @@ class Lowering {
   llvm::Value *s_ = nullptr, *host_ = nullptr, *limit_ = nullptr;
   llvm::Value *out_ = nullptr, *ic_ = nullptr, *pc_slot_ = nullptr, *ret_slot_ = nullptr, *tlb_slot_ = nullptr;
   llvm::MDNode *tbaa_reg_ = nullptr, *tbaa_mem_ = nullptr, *tbaa_state_ = nullptr;
-  llvm::Value* locals_[ir::kNumRegs] = {};   // the region's copies of guest registers
-  Regs kept_;                                // see analyze_blocks()
-  Regs dirty_;                               // registers the running block wrote so far
-  std::vector<Regs> def_;                    // the registers each block writes
-  std::vector<Regs> written_;                // see analyze_blocks()
-  std::vector<std::vector<unsigned>> succ_;  // the blocks each block may go on to in the region
-  std::vector<bool> in_loop_;                // see analyze_blocks()
-  std::vector<bool> requests_;               // the block makes host calls that may set exit_request
-  std::vector<bool> checks_request_;         // the block's head checks exit_request
-  unsigned cur_ = 0;                         // the running block's index
+  llvm::Value* locals_[ir::kNumRegs] = {};  // the region's copies of guest registers
+  Regs kept_;                               // see analyze_blocks()
+  Regs dirty_;                              // registers the running block wrote so far
+  std::vector<Regs> written_;               // see analyze_blocks()
+  std::vector<bool> in_loop_;               // see analyze_blocks()
+  std::vector<bool> requests_;              // the block makes host calls that may set exit_request
+  std::vector<bool> checks_request_;        // the block's head checks exit_request
+  unsigned cur_ = 0;                        // the running block's index
   std::vector<llvm::BasicBlock*> heads_;
   std::map<uint64_t, unsigned> index_;  // block pc -> block index
   llvm::BasicBlock* leave_ = nullptr;
