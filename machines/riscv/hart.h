@@ -107,14 +107,17 @@ class Hart {
   // entries were filled since its last flush, so that flushes (and the machine's scans,
   // for_each_tlb_entry()) visit those rather than whole TLBs.
   ir::TlbEntry& tlb_entry_to_fill(uint32_t tlb, uint64_t vaddr);
-  // Calls f(entry) on every TLB entry that may be valid.
+  // Calls f(entry) on every entry of TLB `t` (of every TLB) that may be valid.
+  template <typename F>
+  void for_each_tlb_entry(unsigned t, F f) {
+    if (fills_[t].all)
+      for (ir::TlbEntry& e : st_->tlb[t]) f(e);
+    else
+      for (uint16_t i : fills_[t].slots) f(st_->tlb[t][i]);
+  }
   template <typename F>
   void for_each_tlb_entry(F f) {
-    for (unsigned t = 0; t < ir::kNumTlbs; t++)
-      if (fills_[t].all)
-        for (ir::TlbEntry& e : st_->tlb[t]) f(e);
-      else
-        for (uint16_t i : fills_[t].slots) f(st_->tlb[t][i]);
+    for (unsigned t = 0; t < ir::kNumTlbs; t++) for_each_tlb_entry(t, f);
   }
 
   void reset(uint64_t pc);

@@ -138,13 +138,9 @@ void Hart::flush_tlbs(bool include_machine) {
   }
   for (unsigned t = 0; t < ir::kNumTlbs; t++) {
     if (t == kTlbMachine && !include_machine) continue;
-    FillLog& log = fills_[t];
-    if (log.all)
-      for (ir::TlbEntry& e : st_->tlb[t]) e = ir::TlbEntry{};
-    else
-      for (uint16_t i : log.slots) st_->tlb[t][i] = ir::TlbEntry{};
-    log.slots.clear();
-    log.all = false;
+    for_each_tlb_entry(t, [](ir::TlbEntry& e) { e = ir::TlbEntry{}; });
+    fills_[t].slots.clear();  // keeps its capacity for the next fills
+    fills_[t].all = false;
   }
   superpages_cached_ = false;
   mapping_changed_ = true;
