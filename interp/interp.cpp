@@ -1,5 +1,6 @@
 #include "interp/interp.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -53,6 +54,18 @@ constexpr uint16_t kNoSlot = 0xffff;
 
 }  // namespace
 
+// Targets of a block's indirect jump and how often each was taken (Interpreter::indirect_targets()).
+struct SeenTargets {
+  uint64_t pc[Interpreter::kSeenTargets];
+  uint32_t runs[Interpreter::kSeenTargets];
+  unsigned n = 0;
+  void note(uint64_t target) {
+    for (unsigned i = 0; i < n; i++)
+      if (pc[i] == target) return void(runs[i]++);
+    if (n < Interpreter::kSeenTargets) pc[n] = target, runs[n++] = 1;
+  }
+};
+
 struct CompiledBlock {
   uint64_t pc = 0, phys = 0;
   uint32_t mode = 0;
@@ -68,8 +81,9 @@ struct CompiledBlock {
   CompiledBlock* next[2] = {nullptr, nullptr};
   uint64_t link_gen = 0;
   bool dead = false;
-  uint32_t heat = 0;          // interpreted runs, for the tier
-  NativeFn native = nullptr;  // run instead of the ops when set
+  uint32_t heat = 0;                  // interpreted runs, for the tier
+  std::unique_ptr<SeenTargets> seen;  // for the tier, once its indirect jump ran
+  NativeFn native = nullptr;          // run instead of the ops when set
   uint64_t next_insn_pc(unsigned idx) const { return pc + (idx + 1 < num_insns ? insn_offset[idx + 1] : byte_len); }
 };
 
@@ -511,6 +525,21 @@ bool Interpreter::has_run(uint64_t pc, uint64_t phys, uint32_t mode) const {
   return it != cache_.end() && (it->second->heat || it->second->native);
 }
 
+std::vector<uint64_t> Interpreter::indirect_targets(uint64_t pc, uint64_t phys, uint32_t mode) const {
+  auto it = cache_.find(Key{pc, phys, mode, false});
+  if (it == cache_.end() || !it->second->seen) return {};
+  const SeenTargets& seen = *it->second->seen;
+  std::vector<unsigned> order(seen.n);
+  for (unsigned i = 0; i < seen.n; i++) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](unsigned a, unsigned b) { return seen.runs[a] > seen.runs[b]; });
+  uint64_t total = 0;
+  for (unsigned i = 0; i < seen.n; i++) total += seen.runs[i];
+  std::vector<uint64_t> out;
+  for (unsigned i : order)
+    if (uint64_t(seen.runs[i]) * kRareTarget >= total) out.push_back(seen.pc[i]);
+  return out;
+}
+
 void Interpreter::drop(CompiledBlock* b) {
   if (b->dead) return;
   b->dead = true;
@@ -841,6 +870,10 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
   L_JumpIndirect:
     s.pc = R[op->a];
     prev_edge = -1;
+    if (tier_ && !blk->single && blk->heat <= threshold_) {
+      if (!blk->seen) blk->seen = std::make_unique<SeenTargets>();
+      blk->seen->note(s.pc);
+    }
     goto block_done;
   L_Branch:
     prev_edge = (R[op->a] & 1) ? 0 : 1;

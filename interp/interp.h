@@ -74,6 +74,11 @@ class Interpreter final : public ir::Engine {
   NativeFn native_of(uint64_t pc, uint64_t phys, uint32_t mode) const;
   // Whether the block (pc, phys, mode) has run at all (interpreted or native).
   bool has_run(uint64_t pc, uint64_t phys, uint32_t mode) const;
+  // Where the block's indirect jump went while it ran interpreted, up to the threshold: at
+  // most kSeenTargets distinct targets (the first seen), the most frequent first.
+  static constexpr unsigned kSeenTargets = 16;
+  static constexpr unsigned kRareTarget = 16;  // left out: a target taken under 1/16 of the time
+  std::vector<uint64_t> indirect_targets(uint64_t pc, uint64_t phys, uint32_t mode) const;
 
  private:
   ir::Block build_ir(ir::GuestState& s, uint64_t pc, unsigned max_insns, bool check);

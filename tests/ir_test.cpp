@@ -276,3 +276,53 @@ TEST(IrInterpreter, ReportsHotBlocksAndHowHotTheyStay) {
   EXPECT_EQ(tier.hot_at, std::vector<uint32_t>({0x1000}));
   EXPECT_EQ(tier.heats, std::vector<uint32_t>({4, 8, 16, 32, 64}));
 }
+
+// The interpreter tells the tier where a block's indirect jump went while it ran
+// interpreted (up to the threshold): the most frequent target first, rare ones left out.
+TEST(IrInterpreter, RecordsIndirectJumpTargetsUntilTheThreshold) {
+  struct QuietTier : interp::Tier {
+    void hot(GuestState&, uint64_t, uint64_t) override {}
+    void still_hot(GuestState&, uint64_t, uint64_t, uint32_t) override {}
+    void poll() override {}
+    bool invalidated(uint64_t, uint64_t) override { return false; }
+    void flushed() override {}
+  };
+  // 0x1000 jumps to x2 after counting in x1. The handlers at 0x2000, 0x3000 and 0x4000
+  // jump back, each setting x2 to the next target: 0x2000 three times out of four, then
+  // 0x3000, then (after 24 dispatches) 0x4000 once, which is rare.
+  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) {
+    out = make_block();
+    out.pc = pc;
+    Emitter e(out);
+    if (pc == 0x1000) {
+      e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
+      e.jump_indirect(e.GetReg(2));
+      return;
+    }
+    V64 n = e.GetReg(1);
+    // Next target: 0x4000 at dispatch 24, else 0x3000 when n % 4 == 3, else 0x2000.
+    V64 next = e.Select(e.CmpEq(e.And(n, e.Const(3)), e.Const(3)), e.Const(0x3000), e.Const(0x2000));
+    e.SetReg(e.Select(e.CmpEq(n, e.Const(24)), e.Const(0x4000), next), 2);
+    e.jump(0x1000);
+  };
+  FakeHost host;
+  interp::Interpreter in(host, translator, true);
+  QuietTier tier;
+  in.set_tier(&tier, 1000);
+  auto s = std::make_unique<GuestState>();
+  s->pc = 0x1000;
+  s->regs[2] = 0x2000;
+  in.run(*s, 200);  // 100 dispatches
+  EXPECT_EQ(s->regs[1], 100u);
+  EXPECT_EQ(in.indirect_targets(0x1000, 0x1000, s->mode), std::vector<uint64_t>({0x2000, 0x3000}));
+  EXPECT_TRUE(in.indirect_targets(0x2000, 0x2000, s->mode).empty());  // not an indirect jump
+  // Past the threshold nothing more is recorded: 0x4000 stays rare.
+  in.set_tier(&tier, 100);
+  s->regs[2] = 0x4000;
+  for (int i = 0; i < 10; i++) {
+    s->regs[1] = 23;  // every dispatch from here on goes to 0x4000
+    in.run(*s, s->icount + 2);
+  }
+  EXPECT_EQ(in.indirect_targets(0x1000, 0x1000, s->mode), std::vector<uint64_t>({0x2000, 0x3000}));
+}
