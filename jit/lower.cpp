@@ -6,6 +6,7 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <algorithm>
 #include <bitset>
 #include <cstddef>
 #include <map>
@@ -76,9 +77,10 @@ static_assert((ir::kTlbEntries & (ir::kTlbEntries - 1)) == 0, "the TLB index is 
 class Lowering {
  public:
   Lowering(const std::vector<ir::Block>& blocks, llvm::Module& m, std::deque<ir::ExitInfo>& exits, std::string& error,
-           const Chaining& chain)
+           const Chaining& chain, const LikelyTargets& likely)
       : blocks_(blocks),
         chain_(chain),
+        likely_(likely),
         m_(m),
         ir_(m.getContext()),
         exits_(exits),
@@ -247,7 +249,7 @@ class Lowering {
         if (x.op == Opcode::GetReg && !def[i][x.imm]) use[i][x.imm] = true;
         if (x.op == Opcode::SetReg) def[i][x.imm] = true;
       }
-      for (uint64_t next : next_blocks(b)) {
+      for (uint64_t next : next_blocks(b, likely_)) {
         auto it = index_.find(next);
         if (it != index_.end()) succ[i].push_back(it->second);
       }
@@ -900,6 +902,27 @@ class Lowering {
     jump_out(left, target,
              ir_.CreateSelect(match, fn, llvm::ConstantPointerNull::get(llvm::PointerType::get(ir_.getContext(), 0))));
   }
+  // Likely targets of the running block's indirect jump that start a block of the region
+  // continue there; the code after this goes on with the other targets.
+  void go_inside(llvm::Value* target, llvm::Value* left) {
+    auto it = likely_.find(b_->pc);
+    if (it == likely_.end()) return;
+    std::vector<uint64_t> inside;
+    for (uint64_t pc : it->second)
+      if (index_.count(pc) && std::find(inside.begin(), inside.end(), pc) == inside.end()) inside.push_back(pc);
+    if (inside.empty()) return;
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* other = llvm::BasicBlock::Create(ctx, "indirect.other", f_);
+    llvm::SwitchInst* sw = ir_.CreateSwitch(target, other, unsigned(inside.size()));
+    for (uint64_t pc : inside) {
+      llvm::BasicBlock* in = llvm::BasicBlock::Create(ctx, "indirect.inside", f_);
+      sw->addCase(ir_.getInt64(pc), in);
+      ir_.SetInsertPoint(in);
+      ir_.CreateStore(left, ic_);
+      ir_.CreateBr(heads_[index_[pc]]);
+    }
+    ir_.SetInsertPoint(other);
+  }
   bool terminal() {
     const ir::Terminal& t = b_->term;
     auto value = [&](ir::Type want) -> llvm::Value* {
@@ -926,6 +949,7 @@ class Lowering {
       case ir::Terminal::Kind::JumpIndirect: {
         llvm::Value* target = value(ir::Type::I64);
         if (!target) return fail("JumpIndirect: target is not an I64 value"), false;
+        if (stays_) go_inside(target, done);
         if (stays_ && chain_.table)
           indirect(done, target);
         else
@@ -947,6 +971,7 @@ class Lowering {
 
   const std::vector<ir::Block>& blocks_;
   const Chaining& chain_;
+  const LikelyTargets& likely_;
   const ir::Block* b_ = nullptr;  // the block being lowered
   llvm::Module& m_;
   llvm::IRBuilder<> ir_;
@@ -985,17 +1010,20 @@ bool may_continue(const ir::Block& b) {
   return true;
 }
 
-std::vector<uint64_t> next_blocks(const ir::Block& b) {
+std::vector<uint64_t> next_blocks(const ir::Block& b, const LikelyTargets& likely) {
   if (!may_continue(b)) return {};
   if (b.term.kind == ir::Terminal::Kind::Jump) return {b.term.target};
   if (b.term.kind == ir::Terminal::Kind::Branch) return {b.term.target, b.term.fallthrough};
+  if (b.term.kind == ir::Terminal::Kind::JumpIndirect)
+    if (auto it = likely.find(b.pc); it != likely.end()) return it->second;
   return {};
 }
 
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
-                             std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain) {
+                             std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain,
+                             const LikelyTargets& likely) {
   error.clear();
-  return Lowering(blocks, m, exits, error, chain).run(name);
+  return Lowering(blocks, m, exits, error, chain, likely).run(name);
 }
 
 std::vector<std::pair<std::string, void*>> runtime_symbols() {

@@ -18,6 +18,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,20 +54,27 @@ struct Chaining {
   uint32_t mode = 0;                     // the blocks' mode
 };
 
+// Where the indirect jumps of blocks (by block pc) are likely to go, the likeliest first:
+// a jump to one of these targets that starts a block of the region goes on inside the
+// function, a jump elsewhere as without it.
+using LikelyTargets = std::map<uint64_t, std::vector<uint64_t>>;
+
 // Adds the function `name` computing the region to `m`. The ExitInfo of each Exit terminal
 // is appended to `exits`, whose elements the code returns by address (so they must outlive
 // it); so are the Links of `chain`. Returns nullptr with `error` set when a block holds
 // something the lowering does not know.
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
-                             std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain = {});
+                             std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain = {},
+                             const LikelyTargets& likely = {});
 
 // Whether execution may go on from the end of block `b` into another block of its region:
 // not after a CSR access, which may change the mode the region was compiled for.
 bool may_continue(const ir::Block& b);
 
 // Where execution may go on from the end of block `b` inside its region: the targets of its
-// Jump or Branch (none when it may not continue, or ends otherwise).
-std::vector<uint64_t> next_blocks(const ir::Block& b);
+// Jump or Branch, or the likely targets of its indirect jump (none when it may not continue,
+// or ends otherwise).
+std::vector<uint64_t> next_blocks(const ir::Block& b, const LikelyTargets& likely = {});
 
 // The helper functions lowered code calls, by symbol name, for the session to define.
 std::vector<std::pair<std::string, void*>> runtime_symbols();

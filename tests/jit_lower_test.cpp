@@ -144,13 +144,14 @@ struct CompiledRegion {
   std::unique_ptr<jit::Session::Unit> unit;
   polyemu::interp::NativeFn fn = nullptr;
 };
-CompiledRegion compile_region(const std::vector<Block>& blocks, const std::string& name) {
+CompiledRegion compile_region(const std::vector<Block>& blocks, const std::string& name,
+                              const jit::LikelyTargets& likely = {}) {
   auto ctx = std::make_unique<llvm::LLVMContext>();
   auto m = std::make_unique<llvm::Module>(name, *ctx);
   std::string error;
   CompiledRegion r;
   for (const Block& b : blocks) EXPECT_EQ(verify(b), "");
-  EXPECT_NE(jit::lower_region(blocks, *m, name, r.exits, error), nullptr) << error;
+  EXPECT_NE(jit::lower_region(blocks, *m, name, r.exits, error, {}, likely), nullptr) << error;
   if (!error.empty()) return r;
   r.unit = session().add(std::move(ctx), std::move(m), error);
   EXPECT_NE(r.unit, nullptr) << error;
@@ -479,6 +480,68 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
     EXPECT_EQ(s->pc, c.pc) << c.limit;
     EXPECT_EQ(s->icount, c.icount) << c.limit;
   }
+}
+
+// An indirect jump to a likely target that starts a block of the region goes on there: a
+// dispatch loop (D jumps to x2; A and B jump back, each making the other one next) runs in
+// one call until it leaves the region or the budget ends, with the registers, pc and icount
+// the interpreter has at the same budget. Other targets leave as without the hint.
+TEST(JitRegion, IndirectJumpToALikelyTargetStaysInTheRegion) {
+  Block d = sized_block(1, 0x1000), a = sized_block(1, 0x1010), b = sized_block(2, 0x1020);
+  {
+    Emitter e(d);
+    e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
+    e.jump_indirect(e.GetReg(2));
+  }
+  {
+    Emitter e(a);
+    e.SetReg(e.Add(e.GetReg(4), e.Const(10)), 4);
+    e.SetReg(e.Const(0x1020), 2);
+    e.jump(0x1000);
+  }
+  {
+    Emitter e(b);
+    e.SetReg(e.Add(e.GetReg(5), e.Const(100)), 5);
+    e.set_insn(1);
+    e.SetReg(e.Const(0x1010), 2);
+    e.branch(e.CmpNe(e.GetReg(1), e.Const(6)), 0x1000, 0x3000);
+  }
+  // 0x1030 is likely but not in the region: it stays an exit.
+  const jit::LikelyTargets likely = {{0x1000, {0x1020, 0x1010, 0x1030}}};
+  CompiledRegion hinted = compile_region({d, a, b}, "dispatch_region", likely);
+  CompiledRegion plain = compile_region({d, a, b}, "dispatch_plain");
+  ASSERT_NE(hinted.fn, nullptr);
+  ASSERT_NE(plain.fn, nullptr);
+
+  auto run = [&](polyemu::interp::NativeFn fn, uint64_t x2, uint64_t limit) {
+    FakeHost host;
+    Outcome j{initial_state(host, {0, 0, x2}, 0), {}};
+    j.s->pc = 0x1000;
+    EXPECT_EQ(fn(j.s.get(), &host, limit), polyemu::interp::kNativeNext);
+    j.exit = {ExitKind::Budget, j.s->pc};
+    FakeHost in_host;
+    Outcome in = run_interp(in_host, {d, a, b}, {0, 0, x2}, j.s->icount);
+    expect_same(j, host, in, in_host);
+    return std::move(j.s);
+  };
+  // Six dispatches (A, B, A, B, A, B) take 6 + 3 + 3 * 2 = 15 instructions; B then leaves.
+  auto s = run(hinted.fn, 0x1010, UINT64_MAX);
+  EXPECT_EQ(s->pc, 0x3000u);
+  EXPECT_EQ(s->icount, 15u);
+  EXPECT_EQ(s->regs[4], 30u);
+  EXPECT_EQ(s->regs[5], 300u);
+  for (uint64_t limit : {0, 1, 2, 3, 4, 5, 7, 9, 14, 15}) {
+    SCOPED_TRACE(limit);
+    s = run(hinted.fn, 0x1010, limit);
+    EXPECT_LE(s->icount, limit);
+    EXPECT_GT(s->icount + 3, limit);  // it stops only where the next block does not fit
+  }
+  s = run(hinted.fn, 0x1030, UINT64_MAX);  // a target outside the region
+  EXPECT_EQ(s->pc, 0x1030u);
+  EXPECT_EQ(s->icount, 1u);
+  s = run(plain.fn, 0x1010, UINT64_MAX);  // without the hint every dispatch leaves
+  EXPECT_EQ(s->pc, 0x1010u);
+  EXPECT_EQ(s->icount, 1u);
 }
 
 // A loop whose accesses skip the TLB lookup while they stay on the page they last hit
