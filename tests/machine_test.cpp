@@ -103,6 +103,24 @@ TEST(Hart, FlushEmptiesEveryFilledTlbEntryFewOrMany) {
   }
 }
 
+// A page fenced by address and refilled again and again stays one entry of the fill log:
+// flushes keep visiting only what was filled rather than the whole TLB.
+TEST(Hart, RefillAfterAnAddressFenceIsLoggedOnce) {
+  using ir::TlbEntry;
+  riscv::Hart h(0, riscv::PhysRam{});
+  for (unsigned i = 0; i < 2 * ir::kTlbEntries; i++) {
+    TlbEntry& e = h.tlb_entry_to_fill(riscv::kTlbSupervisor, 0x40000000);
+    e.read_tag = 0x40000000;
+    e.addend = 1;
+    h.sfence_vma(false, 0x40000000);
+    EXPECT_EQ(e.read_tag, TlbEntry::kNoTag);
+  }
+  h.tlb_entry_to_fill(riscv::kTlbSupervisor, 0x40000000).read_tag = 0x40000000;
+  unsigned visited = 0;
+  h.for_each_tlb_entry(riscv::kTlbSupervisor, [&](TlbEntry&) { visited++; });
+  EXPECT_EQ(visited, 1u);
+}
+
 TEST(Bus, RejectsOverlappingRanges) {
   Bus bus;
   TestFinisher a([](FinisherEvent, uint32_t) {}), b([](FinisherEvent, uint32_t) {});

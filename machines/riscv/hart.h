@@ -2,6 +2,7 @@
 // and U, the machine and supervisor CSRs, trap entry and return, interrupt selection,
 // address translation (Sv39/Sv48, in mmu.cpp) and physical memory protection.
 #pragma once
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -169,9 +170,11 @@ class Hart {
   mutable PmpMemo pmp_memo_[64];
   bool mapping_changed_ = false;
   bool superpages_cached_ = false;  // some TLB entry came from a superpage
-  // Per TLB, the entries filled since its last flush; `all` once there were too many.
+  // Per TLB, the entries filled since its last flush (each once, `logged`); `all` once
+  // there were too many.
   struct FillLog {
     std::vector<uint16_t> slots;
+    std::bitset<ir::kTlbEntries> logged;
     bool all = false;
   };
   static constexpr size_t kFillLogMax = 1024;

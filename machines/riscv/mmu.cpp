@@ -140,6 +140,7 @@ void Hart::flush_tlbs(bool include_machine) {
     if (t == kTlbMachine && !include_machine) continue;
     for_each_tlb_entry(t, [](ir::TlbEntry& e) { e = ir::TlbEntry{}; });
     fills_[t].slots.clear();  // keeps its capacity for the next fills
+    fills_[t].logged.reset();
     fills_[t].all = false;
   }
   superpages_cached_ = false;
@@ -150,13 +151,15 @@ ir::TlbEntry& Hart::tlb_entry_to_fill(uint32_t tlb, uint64_t vaddr) {
   const unsigned slot = (vaddr >> 12) % ir::kTlbEntries;
   ir::TlbEntry& e = st_->tlb[tlb][slot];
   FillLog& log = fills_[tlb];
-  const bool empty =
-      e.read_tag == ir::TlbEntry::kNoTag && e.write_tag == ir::TlbEntry::kNoTag && e.exec_tag == ir::TlbEntry::kNoTag;
-  if (empty && !log.all) {
-    if (log.slots.size() < kFillLogMax)
+  // Logged by slot, not by the entry being empty: a single-address sfence.vma empties an
+  // entry whose slot stays in the log, and its refill must not log it again.
+  if (!log.all && !log.logged[slot]) {
+    if (log.slots.size() < kFillLogMax) {
       log.slots.push_back(uint16_t(slot));
-    else
+      log.logged[slot] = true;
+    } else {
       log.all = true;
+    }
   }
   return e;
 }
