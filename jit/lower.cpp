@@ -902,13 +902,12 @@ class Lowering {
     jump_out(left, target,
              ir_.CreateSelect(match, fn, llvm::ConstantPointerNull::get(llvm::PointerType::get(ir_.getContext(), 0))));
   }
-  // Likely targets of the running block's indirect jump that start a block of the region
-  // continue there; the code after this goes on with the other targets.
+  // The running block's indirect jump continues at its likely targets that start a block
+  // of the region (its edges in analyze_blocks(), next_blocks()); the code after this goes
+  // on with the other targets.
   void go_inside(llvm::Value* target, llvm::Value* left) {
-    auto it = likely_.find(b_->pc);
-    if (it == likely_.end()) return;
     std::vector<uint64_t> inside;
-    for (uint64_t pc : it->second)
+    for (uint64_t pc : next_blocks(*b_, likely_))
       if (index_.count(pc) && std::find(inside.begin(), inside.end(), pc) == inside.end()) inside.push_back(pc);
     if (inside.empty()) return;
     auto& ctx = ir_.getContext();
@@ -949,7 +948,7 @@ class Lowering {
       case ir::Terminal::Kind::JumpIndirect: {
         llvm::Value* target = value(ir::Type::I64);
         if (!target) return fail("JumpIndirect: target is not an I64 value"), false;
-        if (stays_) go_inside(target, done);
+        go_inside(target, done);
         if (stays_ && chain_.table)
           indirect(done, target);
         else
