@@ -73,14 +73,17 @@ constexpr const char* kCsr = "polyemu_jit_csr";
 constexpr const char* kFp = "polyemu_jit_fp";
 
 static_assert((ir::kTlbEntries & (ir::kTlbEntries - 1)) == 0, "the TLB index is a mask");
+static_assert(sizeof(std::atomic<bool>) == 1 && std::atomic<bool>::is_always_lock_free,
+              "the code sets a Profile's signal with a byte store");
 
 class Lowering {
  public:
   Lowering(const std::vector<ir::Block>& blocks, llvm::Module& m, std::deque<ir::ExitInfo>& exits, std::string& error,
-           const Chaining& chain, const LikelyTargets& likely)
+           const Chaining& chain, const LikelyTargets& likely, const Profile& profile)
       : blocks_(blocks),
         chain_(chain),
         likely_(likely),
+        profile_(profile),
         m_(m),
         ir_(m.getContext()),
         exits_(exits),
@@ -209,10 +212,13 @@ class Lowering {
     llvm::Value* left = ir_.CreateLoad(i64_, ic_);
     llvm::Value* stop = ir_.CreateICmpULT(left, k64(b_->num_insns));
     if (checks_request_[i]) stop = ir_.CreateOr(stop, exit_requested());
+    llvm::Value* counted_out = profile_.runs ? count_run() : nullptr;
+    if (counted_out) stop = ir_.CreateOr(stop, counted_out);
     llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
     llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
     ir_.CreateCondBr(stop, stopped, body, rare());
     ir_.SetInsertPoint(stopped);
+    if (counted_out) signal(counted_out);
     leave(left, k64(b_->pc), interp::kNativeNext);
 
     ir_.SetInsertPoint(body);
@@ -225,6 +231,28 @@ class Lowering {
     for (size_t k = 0; k < b_->insts.size(); k++)
       if (!inst(k)) return false;
     return terminal();
+  }
+
+  // See Profile: counts the block's run; true when the count reaches the limit. The code
+  // then leaves before the block, so that the tier sees the signal at once, even when the
+  // code would loop inside the region for long.
+  llvm::Value* count_run() {
+    llvm::Value* at = host_pointer(profile_.runs);
+    llvm::Value* runs = ir_.CreateAdd(tag(ir_.CreateLoad(i64_, at), tbaa_state_), k64(1));
+    tag(ir_.CreateStore(runs, at), tbaa_state_);
+    return ir_.CreateICmpEQ(runs, k64(profile_.limit));
+  }
+  void signal(llvm::Value* counted_out) {
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* set = llvm::BasicBlock::Create(ctx, "signal", f_);
+    llvm::BasicBlock* go_on = llvm::BasicBlock::Create(ctx, "signalled", f_);
+    ir_.CreateCondBr(counted_out, set, go_on);
+    ir_.SetInsertPoint(set);
+    llvm::StoreInst* store = ir_.CreateStore(ir_.getInt8(1), host_pointer(profile_.signal));
+    store->setAtomic(llvm::AtomicOrdering::Release);
+    store->setAlignment(llvm::Align(1));
+    ir_.CreateBr(go_on);
+    ir_.SetInsertPoint(go_on);
   }
 
   // Where register writes reach the state. A register whose new value the region may read
@@ -971,6 +999,7 @@ class Lowering {
   const std::vector<ir::Block>& blocks_;
   const Chaining& chain_;
   const LikelyTargets& likely_;
+  const Profile& profile_;
   const ir::Block* b_ = nullptr;  // the block being lowered
   llvm::Module& m_;
   llvm::IRBuilder<> ir_;
@@ -1020,9 +1049,9 @@ std::vector<uint64_t> next_blocks(const ir::Block& b, const LikelyTargets& likel
 
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
                              std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain,
-                             const LikelyTargets& likely) {
+                             const LikelyTargets& likely, const Profile& profile) {
   error.clear();
-  return Lowering(blocks, m, exits, error, chain, likely).run(name);
+  return Lowering(blocks, m, exits, error, chain, likely, profile).run(name);
 }
 
 std::vector<std::pair<std::string, void*>> runtime_symbols() {

@@ -16,6 +16,7 @@
 // a cache of the page its base register last hit); the rest calls the C helpers named by runtime_symbols(), which the
 // session binds.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -59,13 +60,23 @@ struct Chaining {
 // function, a jump elsewhere as without it.
 using LikelyTargets = std::map<uint64_t, std::vector<uint64_t>>;
 
+// Counting for the first tier: the code adds one to *runs at the start of every block it
+// runs; the block that brings it to `limit` sets *signal (the tier's `ready`) and returns
+// to the dispatcher before running, so that the tier looks at the region at once. No
+// counting when `runs` is null.
+struct Profile {
+  uint64_t* runs = nullptr;
+  std::atomic<bool>* signal = nullptr;
+  uint64_t limit = 0;
+};
+
 // Adds the function `name` computing the region to `m`. The ExitInfo of each Exit terminal
 // is appended to `exits`, whose elements the code returns by address (so they must outlive
 // it); so are the Links of `chain`. Returns nullptr with `error` set when a block holds
 // something the lowering does not know.
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
                              std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain = {},
-                             const LikelyTargets& likely = {});
+                             const LikelyTargets& likely = {}, const Profile& profile = {});
 
 // Whether execution may go on from the end of block `b` into another block of its region:
 // not after a CSR access, which may change the mode the region was compiled for.

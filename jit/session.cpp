@@ -74,9 +74,10 @@ std::unique_ptr<Session> Session::create(bool optimize, std::string& error) {
     error = "cannot detect the host for the LLVM JIT: " + llvm::toString(jtmb.takeError());
     return nullptr;
   }
-  // The default level spends most of its time in the register allocator; Less gives the
-  // same speed on the benchmarks (None, fast instruction selection, is 2x slower there).
-  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Less);
+  // Optimizing: the default level spends most of its time in the register allocator; Less
+  // gives the same speed on the benchmarks. Quick: fast instruction selection and register
+  // allocation compile 4-5x faster than that (with no IR passes), for code about 2x slower.
+  jtmb->setCodeGenOptLevel(optimize ? llvm::CodeGenOptLevel::Less : llvm::CodeGenOptLevel::None);
   disable_loop_strength_reduction();
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
   if (!jit) {

@@ -42,7 +42,8 @@ class Session {
   };
 
   // Returns nullptr with `error` set when the host target cannot be set up. `optimize`
-  // runs a light optimization pipeline over each module before code generation.
+  // runs a light optimization pipeline over each module and LLVM's optimizing code
+  // generator; without it, modules go as lowered to its fast one (the JIT's first tier).
   static std::unique_ptr<Session> create(bool optimize, std::string& error);
   ~Session();
 

@@ -6,6 +6,7 @@
 #include <llvm/IR/Module.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -145,15 +146,16 @@ struct CompiledRegion {
   polyemu::interp::NativeFn fn = nullptr;
 };
 CompiledRegion compile_region(const std::vector<Block>& blocks, const std::string& name,
-                              const jit::LikelyTargets& likely = {}) {
+                              const jit::LikelyTargets& likely = {}, const jit::Profile& profile = {},
+                              bool optimize = true) {
   auto ctx = std::make_unique<llvm::LLVMContext>();
   auto m = std::make_unique<llvm::Module>(name, *ctx);
   std::string error;
   CompiledRegion r;
   for (const Block& b : blocks) EXPECT_EQ(verify(b), "");
-  EXPECT_NE(jit::lower_region(blocks, *m, name, r.exits, error, {}, likely), nullptr) << error;
+  EXPECT_NE(jit::lower_region(blocks, *m, name, r.exits, error, {}, likely, profile), nullptr) << error;
   if (!error.empty()) return r;
-  r.unit = session().add(std::move(ctx), std::move(m), error);
+  r.unit = session(optimize).add(std::move(ctx), std::move(m), error);
   EXPECT_NE(r.unit, nullptr) << error;
   if (r.unit) r.fn = reinterpret_cast<polyemu::interp::NativeFn>(r.unit->lookup(name, error));
   EXPECT_NE(r.fn, nullptr) << error;
@@ -480,6 +482,41 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
     EXPECT_EQ(s->pc, c.pc) << c.limit;
     EXPECT_EQ(s->icount, c.icount) << c.limit;
   }
+}
+
+// Quick code counts the blocks it starts; the one that reaches the limit signals and
+// returns before running, where the interpreter would go on: the loop of the test above
+// (A: 2 instructions, run 10 times; B: 1) with a limit of 4 runs stops before the 4th run
+// of A, and goes on to the end when called again, counting on without a second signal.
+TEST(JitRegion, QuickCodeCountsItsBlocksAndSignalsOnceAtTheLimit) {
+  Block a = sized_block(2);
+  {
+    Emitter e(a);
+    V64 x1 = e.Add(e.GetReg(1), e.Const(1));
+    e.SetReg(x1, 1);
+    e.branch(e.CmpNe(x1, e.Const(10)), 0x1000, 0x1008);
+  }
+  uint64_t runs = 0;
+  std::atomic<bool> signal{false};
+  CompiledRegion region =
+      compile_region({a, tail_block(0x1008, 2)}, "counted_region", {}, jit::Profile{&runs, &signal, 4}, false);
+  ASSERT_NE(region.fn, nullptr);
+  FakeHost host;
+  auto s = std::make_unique<GuestState>();
+  s->pc = 0x1000;
+  EXPECT_EQ(region.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
+  EXPECT_TRUE(signal.exchange(false));
+  EXPECT_EQ(runs, 4u);
+  EXPECT_EQ(s->regs[1], 3u);
+  EXPECT_EQ(s->pc, 0x1000u);
+  EXPECT_EQ(s->icount, 6u);
+  EXPECT_EQ(region.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
+  EXPECT_FALSE(signal.load());
+  EXPECT_EQ(runs, 4u + 7 + 1);  // A's last 7 runs and B
+  EXPECT_EQ(s->regs[1], 10u);
+  EXPECT_EQ(s->regs[2], 77u);
+  EXPECT_EQ(s->pc, 0x3000u);
+  EXPECT_EQ(s->icount, 21u);
 }
 
 // An indirect jump to a likely target that starts a block of the region goes on there: a
