@@ -123,6 +123,9 @@ int run_main(int argc, char** argv) {
   run->add_option("--jit-cache-size", jit_cache_size, "Native code kept by the JIT, e.g. 64M (oldest freed first)");
   run->add_option("--jit-threshold", cfg.jit.threshold, "Interpreted runs of a block before the JIT compiles it")
       ->check(CLI::Range(1u, 1u << 30));
+  run->add_option("--jit-optimize-after", cfg.jit.optimize_after,
+                  "Blocks run in a region's quickly compiled code before LLVM optimizes it (0: compile hot code "
+                  "optimized at once)");
   run->add_flag("--jit-sync", cfg.jit.sync, "Compile hot code at once on the guest thread (testing, debugging)");
   run->add_flag("--trace", trace, "Print every executed instruction to stderr");
   run->add_flag("--dump-ir", dump_ir, "Print the IR of every translated block to stderr");
@@ -207,6 +210,7 @@ int run_main(int argc, char** argv) {
       std::fprintf(stderr, "polyemu: blocks translated %llu\n", (unsigned long long)es.blocks_translated);
       if (cfg.engine == "jit") {
         std::fprintf(stderr, "polyemu: jit regions compiled %llu\n", (unsigned long long)es.regions_compiled);
+        std::fprintf(stderr, "polyemu: jit regions optimized %llu\n", (unsigned long long)es.regions_optimized);
         std::fprintf(stderr, "polyemu: jit regions freed %llu\n", (unsigned long long)es.regions_freed);
         std::fprintf(stderr, "polyemu: jit llvm seconds %.3f\n", es.compile_seconds);
         std::fprintf(stderr, "polyemu: jit code cache bytes %llu\n", (unsigned long long)es.code_bytes);

@@ -46,9 +46,17 @@ struct Region {
   std::vector<Entry> live;               // the entries the code was installed at
   const IndirectEntry* table = nullptr;  // its engine's indirect jump table
   std::deque<Link> links;                // read by the native code
-  std::vector<ir::Block> blocks;         // dropped once compiled
+  std::vector<ir::Block> blocks;         // kept by quick regions for their optimized copy
   LikelyTargets likely;                  // of the blocks' indirect jumps, on the page
   std::deque<ir::ExitInfo> exits;        // read by the native code
+  // The tiers: quick code counts its runs (see Profile) up to `optimize_after`, then an
+  // optimized copy of the region (`replaces` it) is compiled.
+  bool optimized = false;
+  uint64_t runs = 0;                    // read and written by the guest thread only
+  std::atomic<bool>* signal = nullptr;  // the engine's Tier::ready
+  uint64_t optimize_after = 0;
+  std::shared_ptr<Region> replaces;  // an optimized region: the quick one it replaces
+  bool optimizing = false;           // a quick region: its optimized copy is on the way
   std::unique_ptr<Session::Unit> unit;
   interp::NativeFn fn = nullptr;
   double seconds = 0;
@@ -100,20 +108,23 @@ class Compiler {
 
   // Compiles on the calling thread.
   void compile(Region& r) {
-    if (!session_ready()) {
+    if (!sessions_ready()) {
       r.error = session_error_;
       return;
     }
+    Session& session = r.optimized ? *optimizing_ : *quick_;
+    const Profile profile = r.optimized ? Profile{} : Profile{&r.runs, r.signal, r.optimize_after};
     auto t0 = std::chrono::steady_clock::now();
     auto context = std::make_unique<llvm::LLVMContext>();
     auto module = std::make_unique<llvm::Module>("region", *context);
     const std::string name = "region" + std::to_string(next_name_.fetch_add(1));
-    if (lower_region(r.blocks, *module, name, r.exits, r.error, Chaining{&r.links, r.table, r.mode}, r.likely)) {
-      r.unit = session_->add(std::move(context), std::move(module), r.error);
+    if (lower_region(r.blocks, *module, name, r.exits, r.error, Chaining{&r.links, r.table, r.mode}, r.likely,
+                     profile)) {
+      r.unit = session.add(std::move(context), std::move(module), r.error);
       if (r.unit) r.fn = reinterpret_cast<interp::NativeFn>(r.unit->lookup(name, r.error));
     }
     if (!r.fn) r.unit.reset();
-    r.blocks.clear();
+    if (r.optimized || !r.fn) r.blocks.clear();
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
@@ -137,6 +148,15 @@ class Compiler {
     }
     cv_.notify_one();
   }
+  // An optimized copy: compiled when no region waits to leave the interpreter, in the
+  // order they come (the first to run its count of blocks is the hottest).
+  void submit_optimized(std::shared_ptr<Mailbox> box, RegionPtr r) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      optimize_queue_.push_back({std::move(box), std::move(r), 0});
+    }
+    cv_.notify_one();
+  }
 
  private:
   struct Job {
@@ -149,27 +169,31 @@ class Compiler {
     thread_ = std::thread([this] { work(); });
   }
 
-  // The session is made on first use (by the compile thread, unless a synchronous compile
-  // comes first), so that the guest never waits for LLVM to start.
-  bool session_ready() {
+  // The sessions are made on first use (by the compile thread, unless a synchronous
+  // compile comes first), so that the guest never waits for LLVM to start.
+  bool sessions_ready() {
     std::call_once(session_once_, [this] {
-      session_ = Session::create(true, session_error_);
-      if (!session_) session_error_ = "JIT disabled: " + session_error_;
+      quick_ = Session::create(false, session_error_);
+      if (quick_) optimizing_ = Session::create(true, session_error_);
+      if (!optimizing_) session_error_ = "JIT disabled: " + session_error_;
     });
-    return session_ != nullptr;
+    return optimizing_ != nullptr;
   }
 
   void work() {
-    session_ready();
+    sessions_ready();
     for (;;) {
       Job job;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !optimize_queue_.empty(); });
         if (stop_) return;
         // See next_to_compile(). Code that waited behind kMaxQueued newer regions has
         // probably gone cold; it is handed back uncompiled and may get hot again.
-        if (queue_.size() > kMaxQueued) {
+        if (queue_.empty()) {
+          job = std::move(optimize_queue_.front());
+          optimize_queue_.pop_front();
+        } else if (queue_.size() > kMaxQueued) {
           job = std::move(queue_.front());
           queue_.pop_front();
           job.region->skipped = true;
@@ -194,12 +218,12 @@ class Compiler {
   }
 
   std::once_flag session_once_;
-  std::unique_ptr<Session> session_;
+  std::unique_ptr<Session> quick_, optimizing_;
   std::string session_error_;
   std::atomic<uint64_t> next_name_{0};
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> queue_;
+  std::deque<Job> queue_, optimize_queue_;
   bool stop_ = false;
   std::thread thread_;
 };
@@ -233,6 +257,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     merged_ = interp_.stats();
     merged_.regions_compiled = stats_.regions_compiled;
     merged_.regions_freed = stats_.regions_freed;
+    merged_.regions_optimized = stats_.regions_optimized;
     merged_.code_bytes = stats_.code_bytes;
     merged_.compile_seconds = stats_.compile_seconds;
     return merged_;
@@ -245,15 +270,42 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     if (covered(pc, phys, s.mode)) return;  // its code is on the way
     RegionPtr r = form_region(s, pc, phys);
     if (!r) return;
+    r->optimized = options_.optimize_after == 0;
+    r->signal = &ready;
+    r->optimize_after = options_.optimize_after;
+    queue(r);
+  }
+
+  void queue(const RegionPtr& r) {
     // LLVM starts with the first hot block: short runs never pay for it.
     if (!compiler_) compiler_ = &Compiler::get();
-    by_page_[phys / kPage].push_back(r);
+    by_page_[r->phys / kPage].push_back(r);
     if (options_.sync) {
       compiler_->compile(*r);
       finish(r);
+    } else if (r->optimized && r->replaces) {
+      compiler_->submit_optimized(box_, r);
     } else {
       compiler_->submit(box_, r, options_.threshold);
     }
+  }
+
+  // Queues the optimized copy of a quick region that has run `optimize_after` blocks. It
+  // comes after every region still interpreted (see Compiler::submit_optimized()): quick
+  // code is already several times faster than the interpreter.
+  void optimize(const RegionPtr& quick) {
+    auto r = std::make_shared<Region>();
+    r->pc = quick->pc;
+    r->phys = quick->phys;
+    r->mode = quick->mode;
+    r->entries = quick->entries;
+    r->table = quick->table;
+    r->blocks = quick->blocks;
+    r->likely = quick->likely;
+    r->optimized = true;
+    r->replaces = quick;
+    quick->optimizing = true;
+    queue(r);
   }
 
   void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t heat) override {
@@ -269,6 +321,11 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       done.swap(box_->done);
     }
     for (RegionPtr& r : done) finish(r);
+    std::vector<RegionPtr> ripe;
+    for (const RegionPtr& r : installed_)
+      if (!r->optimized && !r->optimizing && r->runs >= r->optimize_after) ripe.push_back(r);
+    for (const RegionPtr& r : ripe)
+      if (r->installed) optimize(r);
   }
 
   bool invalidated(uint64_t addr, uint64_t len) override {
@@ -357,12 +414,26 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // Installs a compiled region, or drops it.
   void finish(const RegionPtr& r) {
     stats_.compile_seconds += r->seconds;
+    const RegionPtr quick = std::move(r->replaces);
     if (r->skipped) {
-      interp_.install(r->pc, r->phys, r->mode, nullptr);  // counts from zero again
+      if (quick) {  // counts from zero again
+        quick->optimizing = false;
+        quick->runs = 0;
+      } else {
+        interp_.install(r->pc, r->phys, r->mode, nullptr);
+      }
       forget(r);
       return;
     }
-    if (r->cancelled || !r->fn || !interp_.install(r->pc, r->phys, r->mode, r->fn)) {
+    if (r->cancelled || !r->fn) {
+      forget(r);
+      return;
+    }
+    if (quick && quick->installed) {
+      kill(quick, false);
+      forget(quick);
+    }
+    if (!interp_.install(r->pc, r->phys, r->mode, r->fn)) {
       forget(r);
       return;
     }
@@ -371,6 +442,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->installed = true;
     link(r);
     stats_.regions_compiled++;
+    if (quick) stats_.regions_optimized++;
     stats_.code_bytes += r->unit->object_bytes();
     installed_.push_back(r);
     // Over the size bound the oldest regions go. No native code runs here, so they can be
@@ -383,15 +455,16 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     }
   }
 
-  // Stops using a region's code; the code itself is freed in poll().
-  void kill(const RegionPtr& r) {
+  // Stops using a region's code; the code itself is freed in poll(). `freed`: counted as
+  // freed (not when optimized code replaces it).
+  void kill(const RegionPtr& r, bool freed = true) {
     if (r->installed) {
       for (const Region::Entry& e : r->live) interp_.uninstall(e.pc, e.phys, r->mode, r->fn);
       unlink(r);
       r->installed = false;
       stats_.code_bytes -= r->unit->object_bytes();
       installed_.remove(r);
-      stats_.regions_freed++;
+      stats_.regions_freed += freed;
       dead_.push_back(r);
       ready.store(true, std::memory_order_relaxed);
     }

@@ -2,6 +2,9 @@
 // each block runs; a block that gets hot becomes the entry of a region (the blocks
 // reachable from it on its code page), which LLVM compiles on a background thread. The
 // interpreter keeps running until the native code is installed, then dispatches to it.
+// LLVM compiles a region twice: first quickly (its fast code generator, no IR passes),
+// with code that counts the blocks it runs; a region that keeps running is compiled again
+// with optimization, and that code replaces the first.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -16,6 +19,7 @@ struct Options {
   uint64_t cache_size = 64ull << 20;  // bytes of native code kept; the oldest regions go first
   unsigned threshold = 2000;          // interpreted runs of a block before it is compiled
   bool sync = false;                  // compile on the guest thread at once (tests, debugging)
+  uint64_t optimize_after = 20000;    // blocks run in a region's quick code before it is optimized; 0: no quick code
 };
 
 // The compile queue's order: of the queued regions, oldest first, with the interpreted

@@ -215,6 +215,7 @@ ir::EngineStats Riscv64Virt::engine_stats() const {
     sum.native_entries += e.native_entries;
     sum.regions_compiled += e.regions_compiled;
     sum.regions_freed += e.regions_freed;
+    sum.regions_optimized += e.regions_optimized;
     sum.code_bytes += e.code_bytes;
     sum.compile_seconds += e.compile_seconds;
   }

@@ -22,8 +22,9 @@
 // Engines. kEngines lists the polyemu engines the programs run on: the interpreter (every
 // program) and the tiered JIT compiling a block synchronously after one interpreted run, so
 // that nearly all code runs natively (every 6th program: LLVM compiles dominate the test's
-// time). Each program runs in Unicorn once and in polyemu once per engine; every polyemu
-// run is compared with Unicorn's, and so with the other engines'.
+// time), once with LLVM's quick code only and once with quick code that gives way to
+// optimized code after two block runs (on other programs). Each program runs in Unicorn once and in polyemu once per
+// engine; every polyemu run is compared with Unicorn's, and so with the other engines'.
 //
 // On a mismatch the program is replayed one instruction at a time in Unicorn and in
 // polyemu on the engine that differed, to find and print the first instruction after
@@ -1047,21 +1048,23 @@ class Generator {
 // Every program runs once in Unicorn and once in polyemu on each of these engines; each
 // polyemu run is compared with Unicorn's, and so with the other engines'.
 struct EngineConfig {
-  const char* name;            // MachineConfig::engine: "interp" or "jit"
-  unsigned jit_threshold = 0;  // jit: interpreted runs of a block before it is compiled
-  bool jit_sync = false;       // jit: compile at once on the guest thread
-  unsigned every = 1;          // runs every n-th program (LLVM compiles cost ~100 ms per program)
+  const char* name;                        // MachineConfig::engine: "interp" or "jit"
+  unsigned jit_threshold = 0;              // jit: interpreted runs of a block before it is compiled
+  bool jit_sync = false;                   // jit: compile at once on the guest thread
+  unsigned every = 1;                      // runs every n-th program (LLVM compiles cost ~100 ms per program)
+  unsigned first = 0;                      // starting with this one
+  uint64_t jit_optimize_after = 1u << 30;  // jit: blocks run in quick code before it is optimized
 };
-constexpr EngineConfig kEngines[] = {
-    {"interp"}, {"jit", 1, true, 6},  // nearly every block runs as native code, loops as compiled regions
-};
+// In the jit engines nearly every block runs as native code, loops as compiled regions.
+constexpr EngineConfig kEngines[] = {{"interp"}, {"jit", 1, true, 6, 0}, {"jit", 1, true, 6, 3, 2}};
 uint64_t g_engine_insns[std::size(kEngines)];  // instructions compared per engine, all tests
 
 std::string describe(const EngineConfig& e) {
   std::string s = e.name;
   if (s == "jit")
-    s += " (threshold " + std::to_string(e.jit_threshold) + (e.jit_sync ? ", sync" : "") + ", every " +
-         std::to_string(e.every) + ". program)";
+    s += " (threshold " + std::to_string(e.jit_threshold) + (e.jit_sync ? ", sync" : "") + ", optimized after " +
+         std::to_string(e.jit_optimize_after) + " blocks, every " + std::to_string(e.every) + ". program from " +
+         std::to_string(e.first) + ")";
   return s;
 }
 
@@ -1180,6 +1183,7 @@ class PolyemuRunner {
     if (cfg.engine == "jit") {
       cfg.jit.threshold = engine_.jit_threshold;
       cfg.jit.sync = engine_.jit_sync;
+      cfg.jit.optimize_after = engine_.jit_optimize_after;
     }
     polyemu::Riscv64Virt vm(cfg);
     // A trap lands on `j .` so that it shows as a mismatch instead of a fault loop.
@@ -1323,7 +1327,7 @@ Counts run_difftest(const char* name, uint64_t seed, const Mix& mix, unsigned pr
     bool same = true;
     for (size_t i = 0; i < engines.size(); i++) {
       PolyemuRunner* pe = engines[i].get();
-      if (n % kEngines[i].every) continue;
+      if (n % kEngines[i].every != kEngines[i].first) continue;
       State b = pe->run(p, executed);
       if (compare(a, b).empty()) g_engine_insns[i] += executed;
       std::string diff = compare(a, b);

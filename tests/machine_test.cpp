@@ -260,7 +260,8 @@ TEST(Machine, ResetRequestReloadsOrEndsTheRun) {
 namespace {
 
 // The engines a machine test runs under: the interpreter, and the JIT compiling every
-// block at its first run or after a few runs (so code runs interpreted, then natively).
+// block at its first run or after a few runs (so code runs interpreted, then natively),
+// and once with its quick code replaced by optimized code after a few blocks.
 std::vector<std::pair<std::string, MachineConfig>> engine_configs(MachineConfig base) {
   std::vector<std::pair<std::string, MachineConfig>> out;
   base.engine = "interp";
@@ -271,6 +272,8 @@ std::vector<std::pair<std::string, MachineConfig>> engine_configs(MachineConfig 
   out.push_back({"jit threshold 1", base});
   base.jit.threshold = 5;
   out.push_back({"jit threshold 5", base});
+  base.jit.optimize_after = 3;
+  out.push_back({"jit threshold 5, optimized after 3 blocks", base});
   return out;
 }
 
@@ -324,6 +327,28 @@ TEST(Machine, CompiledRegionsChainWithoutTheDispatcher) {
       EXPECT_GT(vm.engine_stats().native_insns, 450u) << name;
       EXPECT_LT(vm.engine_stats().native_entries, 20u) << name << ": chained regions must not return to the dispatcher";
     }
+  }
+}
+
+TEST(Machine, OptimizedCodeReplacesQuickCodeOfAHotLoop) {
+  // The loop's region is compiled quickly at its 5th run and runs 3 blocks of quick code;
+  // the optimized copy then runs the rest. Every engine ends the same way.
+  Program p({0x00000513,    // li a0, 0
+             0x3e800393,    // li t2, 1000
+             0x00350513,    // loop: addi a0, a0, 3
+             0xfff38393,    // addi t2, t2, -1
+             0xfe039ce3,    // bnez t2, loop
+             0x0000006f});  // j .
+  for (auto& [name, cfg] : engine_configs(config_for(p, 2 + 1000 * 3 + 5))) {
+    Riscv64Virt vm(cfg);
+    vm.run();
+    EXPECT_EQ(vm.hart().state().regs[10], 3000u) << name;
+    EXPECT_EQ(vm.instructions(), 3007u) << name;
+    if (cfg.engine != "jit") continue;
+    const ir::EngineStats st = vm.engine_stats();
+    EXPECT_GT(st.native_insns, 2900u) << name;
+    EXPECT_EQ(st.regions_optimized, cfg.jit.optimize_after < 1000 ? 1u : 0u) << name;
+    EXPECT_EQ(st.regions_freed, 0u) << name << ": the quick code is replaced, not freed";
   }
 }
 
