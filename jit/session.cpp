@@ -12,6 +12,7 @@
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Transforms/Scalar/SROA.h>
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
+#include <llvm/Transforms/Utils/LowerSwitch.h>
 
 #include <mutex>
 
@@ -20,6 +21,19 @@
 namespace polyemu::jit {
 
 namespace {
+
+// The quick code generator's instruction selection (FastISel) does not handle `switch`;
+// a block it does not handle goes through the full selector, which costs as much as all
+// the rest. Lowered regions switch at their entry and at likely indirect targets.
+void lower_switches(llvm::Module& m) {
+  llvm::FunctionAnalysisManager fam;
+  llvm::PassBuilder pb;
+  pb.registerFunctionAnalyses(fam);
+  llvm::FunctionPassManager fpm;
+  fpm.addPass(llvm::LowerSwitchPass());
+  for (llvm::Function& f : m)
+    if (!f.isDeclaration()) fpm.run(f, fam);
+}
 
 // The passes lowered regions profit from, cheap enough for a JIT: promote the few
 // allocas, forward guest register loads and stores (TBAA keeps guest memory apart from
@@ -92,12 +106,11 @@ std::unique_ptr<Session> Session::create(bool optimize, std::string& error) {
     error = "cannot define the JIT helpers: " + llvm::toString(std::move(e));
     return nullptr;
   }
-  if (optimize)
-    (*jit)->getIRTransformLayer().setTransform(
-        [](llvm::orc::ThreadSafeModule tsm, llvm::orc::MaterializationResponsibility&) {
-          tsm.withModuleDo(optimize_module);
-          return llvm::Expected<llvm::orc::ThreadSafeModule>(std::move(tsm));
-        });
+  (*jit)->getIRTransformLayer().setTransform(
+      [optimize](llvm::orc::ThreadSafeModule tsm, llvm::orc::MaterializationResponsibility&) {
+        tsm.withModuleDo(optimize ? optimize_module : lower_switches);
+        return llvm::Expected<llvm::orc::ThreadSafeModule>(std::move(tsm));
+      });
   (*jit)->getObjTransformLayer().setTransform([](std::unique_ptr<llvm::MemoryBuffer> object) {
     object_bytes_compiled += object->getBufferSize();
     return llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>(std::move(object));
