@@ -212,7 +212,7 @@ class Lowering {
     llvm::Value* left = ir_.CreateLoad(i64_, ic_);
     llvm::Value* stop = ir_.CreateICmpULT(left, k64(b_->num_insns));
     if (checks_request_[i]) stop = ir_.CreateOr(stop, exit_requested());
-    llvm::Value* counted_out = profile_.runs ? count_run() : nullptr;
+    llvm::Value* counted_out = profile_.insns ? count_run() : nullptr;
     if (counted_out) stop = ir_.CreateOr(stop, counted_out);
     llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
     llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
@@ -233,14 +233,15 @@ class Lowering {
     return terminal();
   }
 
-  // See Profile: counts the block's run; true when the count reaches the limit. The code
-  // then leaves before the block, so that the tier sees the signal at once, even when the
-  // code would loop inside the region for long.
+  // See Profile: counts the block's instructions; true when the count reaches the limit.
+  // The code then leaves before the block, so that the tier sees the signal at once, even
+  // when the code would loop inside the region for long.
   llvm::Value* count_run() {
-    llvm::Value* at = host_pointer(profile_.runs);
-    llvm::Value* runs = ir_.CreateAdd(tag(ir_.CreateLoad(i64_, at), tbaa_state_), k64(1));
-    tag(ir_.CreateStore(runs, at), tbaa_state_);
-    return ir_.CreateICmpEQ(runs, k64(profile_.limit));
+    llvm::Value* at = host_pointer(profile_.insns);
+    llvm::Value* before = tag(ir_.CreateLoad(i64_, at), tbaa_state_);
+    llvm::Value* after = ir_.CreateAdd(before, k64(b_->num_insns));
+    tag(ir_.CreateStore(after, at), tbaa_state_);
+    return ir_.CreateAnd(ir_.CreateICmpULT(before, k64(profile_.limit)), ir_.CreateICmpUGE(after, k64(profile_.limit)));
   }
   void signal(llvm::Value* counted_out) {
     auto& ctx = ir_.getContext();

@@ -60,12 +60,12 @@ struct Chaining {
 // function, a jump elsewhere as without it.
 using LikelyTargets = std::map<uint64_t, std::vector<uint64_t>>;
 
-// Counting for the first tier: the code adds one to *runs at the start of every block it
-// runs; the block that brings it to `limit` sets *signal (the tier's `ready`) and returns
-// to the dispatcher before running, so that the tier looks at the region at once. No
-// counting when `runs` is null.
+// Counting for the first tier: before each block it runs, the code adds the block's
+// instruction count to *insns; the block that brings it to `limit` or past sets *signal
+// (the tier's `ready`) and returns to the dispatcher before running, so that the tier
+// looks at the region at once. No counting when `insns` is null.
 struct Profile {
-  uint64_t* runs = nullptr;
+  uint64_t* insns = nullptr;
   std::atomic<bool>* signal = nullptr;
   uint64_t limit = 0;
 };

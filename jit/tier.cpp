@@ -33,6 +33,10 @@ constexpr size_t kMaxQueued = 64;
 // stays an exit: following it makes the function and its callers one loop, for which
 // LLVM keeps more values live (qsort: 16% more host instructions).
 constexpr size_t kMinLikelyTargets = 3;
+// Quick code is optimized only when it ran a good part of the guest's instructions: hot
+// loops of a program qualify at once, the code of a booting kernel, where most regions
+// run now and then, does not, and the compile thread is kept for code still interpreted.
+constexpr uint64_t kHotShare = 64;
 
 // A region: blocks of one code page reachable from a hot block, compiled together. The
 // code may be entered at any of its blocks.
@@ -49,10 +53,12 @@ struct Region {
   std::vector<ir::Block> blocks;         // kept by quick regions for their optimized copy
   LikelyTargets likely;                  // of the blocks' indirect jumps, on the page
   std::deque<ir::ExitInfo> exits;        // read by the native code
-  // The tiers: quick code counts its runs (see Profile) up to `optimize_after`, then an
-  // optimized copy of the region (`replaces` it) is compiled.
+  // The tiers: quick code counts its instructions (see Profile) up to `optimize_after`;
+  // if they were at least 1/kHotShare of the guest's since it started counting, an
+  // optimized copy of the region (that `replaces` it) is compiled, else it counts anew.
   bool optimized = false;
-  uint64_t runs = 0;                    // read and written by the guest thread only
+  uint64_t insns = 0;                   // read and written by the guest thread only
+  uint64_t counted_from = 0;            // the guest's instruction count when counting started
   std::atomic<bool>* signal = nullptr;  // the engine's Tier::ready
   uint64_t optimize_after = 0;
   std::shared_ptr<Region> replaces;  // an optimized region: the quick one it replaces
@@ -113,7 +119,7 @@ class Compiler {
       return;
     }
     Session& session = r.optimized ? *optimizing_ : *quick_;
-    const Profile profile = r.optimized ? Profile{} : Profile{&r.runs, r.signal, r.optimize_after};
+    const Profile profile = r.optimized ? Profile{} : Profile{&r.insns, r.signal, r.optimize_after};
     auto t0 = std::chrono::steady_clock::now();
     auto context = std::make_unique<llvm::LLVMContext>();
     auto module = std::make_unique<llvm::Module>("region", *context);
@@ -243,6 +249,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   }
 
   ir::ExitInfo run(ir::GuestState& s, uint64_t icount_limit) override {
+    state_ = &s;
     interp_.on_insn = on_insn;
     interp_.on_translate = on_translate;
     return interp_.run(s, icount_limit);
@@ -290,8 +297,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     }
   }
 
-  // Queues the optimized copy of a quick region that has run `optimize_after` blocks. It
-  // comes after every region still interpreted (see Compiler::submit_optimized()): quick
+  // Queues the optimized copy of a quick region that has run `optimize_after` instructions.
+  // It comes after every region still interpreted (see Compiler::submit_optimized()): quick
   // code is already several times faster than the interpreter.
   void optimize(const RegionPtr& quick) {
     auto r = std::make_shared<Region>();
@@ -323,9 +330,19 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     for (RegionPtr& r : done) finish(r);
     std::vector<RegionPtr> ripe;
     for (const RegionPtr& r : installed_)
-      if (!r->optimized && !r->optimizing && r->runs >= r->optimize_after) ripe.push_back(r);
-    for (const RegionPtr& r : ripe)
-      if (r->installed) optimize(r);
+      if (!r->optimized && !r->optimizing && r->insns >= r->optimize_after) ripe.push_back(r);
+    for (const RegionPtr& r : ripe) {
+      if (!r->installed) continue;
+      if (r->insns * kHotShare >= now() - r->counted_from)
+        optimize(r);
+      else
+        count_anew(*r);
+    }
+  }
+  uint64_t now() const { return state_ ? state_->icount : 0; }
+  void count_anew(Region& quick) {
+    quick.insns = 0;
+    quick.counted_from = now();
   }
 
   bool invalidated(uint64_t addr, uint64_t len) override {
@@ -416,9 +433,9 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     stats_.compile_seconds += r->seconds;
     const RegionPtr quick = std::move(r->replaces);
     if (r->skipped) {
-      if (quick) {  // counts from zero again
+      if (quick) {
         quick->optimizing = false;
-        quick->runs = 0;
+        count_anew(*quick);
       } else {
         interp_.install(r->pc, r->phys, r->mode, nullptr);
       }
@@ -440,6 +457,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     for (const Region::Entry& e : r->entries)
       if (interp_.install(e.pc, e.phys, r->mode, r->fn)) r->live.push_back(e);
     r->installed = true;
+    count_anew(*r);
     link(r);
     stats_.regions_compiled++;
     if (quick) stats_.regions_optimized++;
@@ -527,6 +545,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   }
 
   interp::Interpreter interp_;
+  const ir::GuestState* state_ = nullptr;  // the guest the engine runs (its instruction count)
   Options options_;
   Compiler* compiler_ = nullptr;
   std::shared_ptr<Mailbox> box_;

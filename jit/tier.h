@@ -3,8 +3,9 @@
 // reachable from it on its code page), which LLVM compiles on a background thread. The
 // interpreter keeps running until the native code is installed, then dispatches to it.
 // LLVM compiles a region twice: first quickly (its fast code generator, no IR passes),
-// with code that counts the blocks it runs; a region that keeps running is compiled again
-// with optimization, and that code replaces the first.
+// with code that counts the instructions it runs; a region that runs a good part of the
+// guest's instructions is compiled again with optimization, and that code replaces the
+// first.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -19,7 +20,8 @@ struct Options {
   uint64_t cache_size = 64ull << 20;  // bytes of native code kept; the oldest regions go first
   unsigned threshold = 2000;          // interpreted runs of a block before it is compiled
   bool sync = false;                  // compile on the guest thread at once (tests, debugging)
-  uint64_t optimize_after = 20000;    // blocks run in a region's quick code before it is optimized; 0: no quick code
+  uint64_t optimize_after =
+      100000;  // instructions run in a region's quick code before it is optimized; 0: no quick code
 };
 
 // The compile queue's order: of the queued regions, oldest first, with the interpreted

@@ -23,7 +23,7 @@
 // program) and the tiered JIT compiling a block synchronously after one interpreted run, so
 // that nearly all code runs natively (every 6th program: LLVM compiles dominate the test's
 // time), once with LLVM's quick code only and once with quick code that gives way to
-// optimized code after two block runs (on other programs). Each program runs in Unicorn once and in polyemu once per
+// optimized code after two instructions (on other programs). Each program runs in Unicorn once and in polyemu once per
 // engine; every polyemu run is compared with Unicorn's, and so with the other engines'.
 //
 // On a mismatch the program is replayed one instruction at a time in Unicorn and in
@@ -1053,7 +1053,7 @@ struct EngineConfig {
   bool jit_sync = false;                   // jit: compile at once on the guest thread
   unsigned every = 1;                      // runs every n-th program (LLVM compiles cost ~100 ms per program)
   unsigned first = 0;                      // starting with this one
-  uint64_t jit_optimize_after = 1u << 30;  // jit: blocks run in quick code before it is optimized
+  uint64_t jit_optimize_after = 1u << 30;  // jit: instructions run in quick code before it is optimized
 };
 // In the jit engines nearly every block runs as native code, loops as compiled regions.
 constexpr EngineConfig kEngines[] = {{"interp"}, {"jit", 1, true, 6, 0}, {"jit", 1, true, 6, 3, 2}};
@@ -1063,7 +1063,7 @@ std::string describe(const EngineConfig& e) {
   std::string s = e.name;
   if (s == "jit")
     s += " (threshold " + std::to_string(e.jit_threshold) + (e.jit_sync ? ", sync" : "") + ", optimized after " +
-         std::to_string(e.jit_optimize_after) + " blocks, every " + std::to_string(e.every) + ". program from " +
+         std::to_string(e.jit_optimize_after) + " instructions, every " + std::to_string(e.every) + ". program from " +
          std::to_string(e.first) + ")";
   return s;
 }

@@ -484,11 +484,12 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
   }
 }
 
-// Quick code counts the blocks it starts; the one that reaches the limit signals and
-// returns before running, where the interpreter would go on: the loop of the test above
-// (A: 2 instructions, run 10 times; B: 1) with a limit of 4 runs stops before the 4th run
-// of A, and goes on to the end when called again, counting on without a second signal.
-TEST(JitRegion, QuickCodeCountsItsBlocksAndSignalsOnceAtTheLimit) {
+// Quick code counts the instructions of the blocks it starts; the one that reaches the
+// limit signals and returns before running, where the interpreter would go on: the loop of
+// the test above (A: 2 instructions, run 10 times; B: 1) with a limit of 7 stops before the
+// 4th run of A, and goes on to the end when called again, counting on without a second
+// signal.
+TEST(JitRegion, QuickCodeCountsItsInstructionsAndSignalsOnceAtTheLimit) {
   Block a = sized_block(2);
   {
     Emitter e(a);
@@ -496,23 +497,23 @@ TEST(JitRegion, QuickCodeCountsItsBlocksAndSignalsOnceAtTheLimit) {
     e.SetReg(x1, 1);
     e.branch(e.CmpNe(x1, e.Const(10)), 0x1000, 0x1008);
   }
-  uint64_t runs = 0;
+  uint64_t insns = 0;
   std::atomic<bool> signal{false};
   CompiledRegion region =
-      compile_region({a, tail_block(0x1008, 2)}, "counted_region", {}, jit::Profile{&runs, &signal, 4}, false);
+      compile_region({a, tail_block(0x1008, 2)}, "counted_region", {}, jit::Profile{&insns, &signal, 7}, false);
   ASSERT_NE(region.fn, nullptr);
   FakeHost host;
   auto s = std::make_unique<GuestState>();
   s->pc = 0x1000;
   EXPECT_EQ(region.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
   EXPECT_TRUE(signal.exchange(false));
-  EXPECT_EQ(runs, 4u);
+  EXPECT_EQ(insns, 8u);
   EXPECT_EQ(s->regs[1], 3u);
   EXPECT_EQ(s->pc, 0x1000u);
   EXPECT_EQ(s->icount, 6u);
   EXPECT_EQ(region.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
   EXPECT_FALSE(signal.load());
-  EXPECT_EQ(runs, 4u + 7 + 1);  // A's last 7 runs and B
+  EXPECT_EQ(insns, 8u + 7 * 2 + 1);  // A's last 7 runs and B
   EXPECT_EQ(s->regs[1], 10u);
   EXPECT_EQ(s->regs[2], 77u);
   EXPECT_EQ(s->pc, 0x3000u);

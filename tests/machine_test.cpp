@@ -273,7 +273,7 @@ std::vector<std::pair<std::string, MachineConfig>> engine_configs(MachineConfig 
   base.jit.threshold = 5;
   out.push_back({"jit threshold 5", base});
   base.jit.optimize_after = 3;
-  out.push_back({"jit threshold 5, optimized after 3 blocks", base});
+  out.push_back({"jit threshold 5, optimized after 3 instructions", base});
   return out;
 }
 
@@ -331,8 +331,8 @@ TEST(Machine, CompiledRegionsChainWithoutTheDispatcher) {
 }
 
 TEST(Machine, OptimizedCodeReplacesQuickCodeOfAHotLoop) {
-  // The loop's region is compiled quickly at its 5th run and runs 3 blocks of quick code;
-  // the optimized copy then runs the rest. Every engine ends the same way.
+  // The loop's region is compiled quickly at its 5th run and runs 3 instructions of quick
+  // code; the optimized copy then runs the rest. Every engine ends the same way.
   Program p({0x00000513,    // li a0, 0
              0x3e800393,    // li t2, 1000
              0x00350513,    // loop: addi a0, a0, 3
@@ -349,6 +349,33 @@ TEST(Machine, OptimizedCodeReplacesQuickCodeOfAHotLoop) {
     EXPECT_GT(st.native_insns, 2900u) << name;
     EXPECT_EQ(st.regions_optimized, cfg.jit.optimize_after < 1000 ? 1u : 0u) << name;
     EXPECT_EQ(st.regions_freed, 0u) << name << ": the quick code is replaced, not freed";
+  }
+}
+
+TEST(Machine, QuickCodeRunningASmallShareStaysQuick) {
+  // A loop on one page calls a function with a loop of 300 on the next page. The
+  // function's region runs 902 of every 905 instructions and is optimized; the caller's
+  // regions run 1 and 2 of them, too small a share however often their counts fill.
+  std::vector<uint32_t> words = {0x06400393,   // li t2, 100
+                                 0x7fd000ef,   // loop: jal ra, f
+                                 0xfff38393,   // addi t2, t2, -1
+                                 0xfe039ce3,   // bnez t2, loop
+                                 0x0000006f};  // j .
+  words.resize(1024, 0x00000013);              // nops up to the next page
+  for (uint32_t w : {0x12c00293u,              // f: li t0, 300
+                     0x00150513u,              // inner: addi a0, a0, 1
+                     0xfff28293u,              // addi t0, t0, -1
+                     0xfe029ce3u,              // bnez t0, inner
+                     0x00008067u})             // ret
+    words.push_back(w);
+  Program p(words);
+  for (auto& [name, cfg] : engine_configs(config_for(p, 1 + 100 * 905 + 3))) {
+    Riscv64Virt vm(cfg);
+    vm.run();
+    EXPECT_EQ(vm.hart().state().regs[10], 30000u) << name;
+    EXPECT_EQ(vm.hart().state().pc, 0x80000010u) << name;
+    if (cfg.engine != "jit") continue;
+    EXPECT_EQ(vm.engine_stats().regions_optimized, cfg.jit.optimize_after < 1000 ? 1u : 0u) << name;
   }
 }
 
