@@ -260,8 +260,9 @@ TEST(Machine, ResetRequestReloadsOrEndsTheRun) {
 namespace {
 
 // The engines a machine test runs under: the interpreter, and the JIT compiling every
-// block at its first run or after a few runs (so code runs interpreted, then natively),
-// and once with its quick code replaced by optimized code after a few blocks.
+// block at its first run (optimized at once) or after a few runs (so code runs
+// interpreted, then natively: quick code, and once with the quick code replaced by
+// optimized code after a few instructions).
 std::vector<std::pair<std::string, MachineConfig>> engine_configs(MachineConfig base) {
   std::vector<std::pair<std::string, MachineConfig>> out;
   base.engine = "interp";
@@ -269,8 +270,10 @@ std::vector<std::pair<std::string, MachineConfig>> engine_configs(MachineConfig 
   base.engine = "jit";
   base.jit.sync = true;
   base.jit.threshold = 1;
-  out.push_back({"jit threshold 1", base});
+  base.jit.optimize_after = 0;
+  out.push_back({"jit threshold 1, optimized at once", base});
   base.jit.threshold = 5;
+  base.jit.optimize_after = jit::Options{}.optimize_after;
   out.push_back({"jit threshold 5", base});
   base.jit.optimize_after = 3;
   out.push_back({"jit threshold 5, optimized after 3 instructions", base});
@@ -347,7 +350,7 @@ TEST(Machine, OptimizedCodeReplacesQuickCodeOfAHotLoop) {
     if (cfg.engine != "jit") continue;
     const ir::EngineStats st = vm.engine_stats();
     EXPECT_GT(st.native_insns, 2900u) << name;
-    EXPECT_EQ(st.regions_optimized, cfg.jit.optimize_after < 1000 ? 1u : 0u) << name;
+    EXPECT_EQ(st.regions_optimized, cfg.jit.optimize_after == 3 ? 1u : 0u) << name;
     EXPECT_EQ(st.regions_freed, 0u) << name << ": the quick code is replaced, not freed";
   }
 }
@@ -375,7 +378,7 @@ TEST(Machine, QuickCodeRunningASmallShareStaysQuick) {
     EXPECT_EQ(vm.hart().state().regs[10], 30000u) << name;
     EXPECT_EQ(vm.hart().state().pc, 0x80000010u) << name;
     if (cfg.engine != "jit") continue;
-    EXPECT_EQ(vm.engine_stats().regions_optimized, cfg.jit.optimize_after < 1000 ? 1u : 0u) << name;
+    EXPECT_EQ(vm.engine_stats().regions_optimized, cfg.jit.optimize_after == 3 ? 1u : 0u) << name;
   }
 }
 
