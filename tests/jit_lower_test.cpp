@@ -454,15 +454,18 @@ TEST(JitSession, UnitsAreFreedIndependently) {
 // A two-block loop compiled as one region: block A (2 instructions) adds 1 to x1 and
 // loops while x1 != 10; block B (1 instruction) sets x2 and leaves. The budget stops it
 // before any block that does not fit, exactly where the interpreter would stop.
-TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
+// Block A of that loop, at 0x1000.
+static Block counting_loop_block() {
   Block a = sized_block(2);
-  {
-    Emitter e(a);
-    V64 x1 = e.Add(e.GetReg(1), e.Const(1));
-    e.SetReg(x1, 1);
-    e.branch(e.CmpNe(x1, e.Const(10)), 0x1000, 0x1008);
-  }
-  CompiledRegion region = compile_region({a, tail_block(0x1008, 2)}, "loop_region");
+  Emitter e(a);
+  V64 x1 = e.Add(e.GetReg(1), e.Const(1));
+  e.SetReg(x1, 1);
+  e.branch(e.CmpNe(x1, e.Const(10)), 0x1000, 0x1008);
+  return a;
+}
+
+TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
+  CompiledRegion region = compile_region({counting_loop_block(), tail_block(0x1008, 2)}, "loop_region");
   ASSERT_NE(region.fn, nullptr);
   polyemu::interp::NativeFn fn = region.fn;
 
@@ -490,17 +493,10 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
 // 4th run of A, and goes on to the end when called again, counting on without a second
 // signal.
 TEST(JitRegion, QuickCodeCountsItsInstructionsAndSignalsOnceAtTheLimit) {
-  Block a = sized_block(2);
-  {
-    Emitter e(a);
-    V64 x1 = e.Add(e.GetReg(1), e.Const(1));
-    e.SetReg(x1, 1);
-    e.branch(e.CmpNe(x1, e.Const(10)), 0x1000, 0x1008);
-  }
   uint64_t insns = 0;
   std::atomic<bool> signal{false};
-  CompiledRegion region =
-      compile_region({a, tail_block(0x1008, 2)}, "counted_region", {}, jit::Profile{&insns, &signal, 7}, false);
+  CompiledRegion region = compile_region({counting_loop_block(), tail_block(0x1008, 2)}, "counted_region", {},
+                                         jit::Profile{&insns, &signal, 7}, false);
   ASSERT_NE(region.fn, nullptr);
   FakeHost host;
   auto s = std::make_unique<GuestState>();
