@@ -124,8 +124,8 @@ int run_main(int argc, char** argv) {
   run->add_option("--jit-threshold", cfg.jit.threshold, "Interpreted runs of a block before the JIT compiles it")
       ->check(CLI::Range(1u, 1u << 30));
   run->add_option("--jit-optimize-after", cfg.jit.optimize_after,
-                  "Instructions run in a region's quickly compiled code before LLVM optimizes it, if they were a "
-                  "quarter of all since (0: compile hot code optimized at once)");
+                  "Instructions run in a region's quickly compiled code before LLVM optimizes it, if they were at "
+                  "least 1/64 of all since (0: compile hot code optimized at once)");
   run->add_flag("--jit-sync", cfg.jit.sync, "Compile hot code at once on the guest thread (testing, debugging)");
   run->add_flag("--trace", trace, "Print every executed instruction to stderr");
   run->add_flag("--dump-ir", dump_ir, "Print the IR of every translated block to stderr");

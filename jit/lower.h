@@ -60,10 +60,12 @@ struct Chaining {
 // function, a jump elsewhere as without it.
 using LikelyTargets = std::map<uint64_t, std::vector<uint64_t>>;
 
-// Counting for the first tier: before each block it runs, the code adds the block's
-// instruction count to *insns; the block that brings it to `limit` or past sets *signal
-// (the tier's `ready`) and returns to the dispatcher before running, so that the tier
-// looks at the region at once. No counting when `insns` is null.
+// Counting for the first tier: at the head of each block, the code adds the block's
+// instruction count to *insns (also for a block it then leaves before, for the budget or
+// an exit request, and counts again when it comes back: a rough count); the block that
+// brings it to `limit` or past sets *signal (the tier's `ready`) and returns to the
+// dispatcher before running, so that the tier looks at the region at once. No counting
+// when `insns` is null.
 struct Profile {
   uint64_t* insns = nullptr;
   std::atomic<bool>* signal = nullptr;

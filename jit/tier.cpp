@@ -62,13 +62,16 @@ struct Region {
   std::atomic<bool>* signal = nullptr;  // the engine's Tier::ready
   uint64_t optimize_after = 0;
   std::shared_ptr<Region> replaces;  // an optimized region: the quick one it replaces
+  std::weak_ptr<Region> copy;        // a quick region: its optimized copy, dropped with it
   bool optimizing = false;           // a quick region: its optimized copy is on the way
   std::unique_ptr<Session::Unit> unit;
   interp::NativeFn fn = nullptr;
   double seconds = 0;
   std::string error;
-  bool skipped = false;    // left uncompiled: it waited too long in the queue
-  bool cancelled = false;  // guest thread only: dropped (code written, flushed or evicted); a late result is discarded
+  bool skipped = false;  // left uncompiled: it waited too long in the queue
+  // Set by the guest thread: dropped (code written, flushed or evicted); the compile thread
+  // skips it, a late result is discarded.
+  std::atomic<bool> cancelled{false};
   bool installed = false;
   bool overlaps(uint64_t addr, uint64_t len) const {
     for (const Entry& e : entries)
@@ -88,7 +91,7 @@ struct Mailbox {
   std::atomic<bool>* ready = nullptr;  // the engine's Tier::ready; null once it is gone
 };
 
-// The LLVM session and the background compile thread, shared by every tiered engine of
+// The LLVM sessions and the background compile thread, shared by every tiered engine of
 // the process (the harts of a machine, the machines of a test). It lives until the process
 // ends, so that no engine ever waits for a compile to finish; a normal exit stops the
 // thread after its current compile (the CLI leaves with _exit and does not wait at all).
@@ -155,7 +158,7 @@ class Compiler {
     cv_.notify_one();
   }
   // An optimized copy: compiled when no region waits to leave the interpreter, in the
-  // order they come (the first to run its count of blocks is the hottest).
+  // order they come (the first to run its count of instructions is the hottest).
   void submit_optimized(std::shared_ptr<Mailbox> box, RegionPtr r) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -215,7 +218,7 @@ class Compiler {
         std::lock_guard<std::mutex> lock(job.box->mu);
         if (!job.box->ready) continue;  // its engine is gone
       }
-      if (!job.region->skipped) compile(*job.region);
+      if (!job.region->skipped && !job.region->cancelled) compile(*job.region);
       std::lock_guard<std::mutex> lock(job.box->mu);
       if (!job.box->ready) continue;
       job.box->done.push_back(std::move(job.region));
@@ -311,6 +314,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->likely = quick->likely;
     r->optimized = true;
     r->replaces = quick;
+    quick->copy = r;
     quick->optimizing = true;
     queue(r);
   }
@@ -431,36 +435,31 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // Installs a compiled region, or drops it.
   void finish(const RegionPtr& r) {
     stats_.compile_seconds += r->seconds;
-    const RegionPtr quick = std::move(r->replaces);
-    if (r->skipped) {
-      if (quick) {
-        quick->optimizing = false;
-        count_anew(*quick);
-      } else {
-        interp_.install(r->pc, r->phys, r->mode, nullptr);
-      }
+    const RegionPtr quick = std::move(r->replaces);  // installed unless r is cancelled
+    if (r->skipped) {                                // only regions still interpreted are skipped
+      interp_.install(r->pc, r->phys, r->mode, nullptr);
       forget(r);
       return;
     }
-    if (r->cancelled || !r->fn) {
-      forget(r);
-      return;
-    }
-    if (quick && quick->installed) {
-      kill(quick, false);
-      forget(quick);
-    }
-    if (!interp_.install(r->pc, r->phys, r->mode, r->fn)) {
+    if (r->cancelled || !r->fn || !interp_.install(r->pc, r->phys, r->mode, r->fn)) {
+      if (quick) quick->blocks.clear();  // a failed optimized compile is not tried again
       forget(r);
       return;
     }
     for (const Region::Entry& e : r->entries)
       if (interp_.install(e.pc, e.phys, r->mode, r->fn)) r->live.push_back(e);
     r->installed = true;
+    if (quick) {
+      // The optimized code is installed over the quick code's entries, so killing the
+      // quick region moves its table slots and links to it.
+      quick->copy.reset();
+      kill(quick, false);
+      forget(quick);
+      stats_.regions_optimized++;
+    }
     count_anew(*r);
     link(r);
     stats_.regions_compiled++;
-    if (quick) stats_.regions_optimized++;
     stats_.code_bytes += r->unit->object_bytes();
     installed_.push_back(r);
     // Over the size bound the oldest regions go. No native code runs here, so they can be
@@ -487,6 +486,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       ready.store(true, std::memory_order_relaxed);
     }
     r->cancelled = true;
+    if (RegionPtr copy = r->copy.lock()) copy->cancelled = true;
   }
 
   // Chaining. Links and table entries into a region's entries are set when it is

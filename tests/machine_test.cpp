@@ -401,26 +401,32 @@ TEST(Machine, TinyJitCacheEvictsAndStillRunsCorrectly) {
   const char* elf = POLYEMU_BINARY_DIR "/firmware/isa_rv64i.elf";
   if (!std::ifstream(elf)) GTEST_SKIP() << "firmware not built (riscv64-unknown-elf-gcc missing)";
   std::string want;
-  for (uint64_t cache : {uint64_t(64) << 20, uint64_t(4096)}) {
-    MachineConfig cfg;
-    cfg.kernel = elf;
-    cfg.engine = "jit";
-    cfg.jit = {cache, 1, true};
-    std::string out;
-    cfg.console = [&](uint8_t c) { out += char(c); };
-    Riscv64Virt vm(cfg);
-    RunResult r = vm.run();
-    EXPECT_EQ(r.exit_code, 0);
-    ir::EngineStats st = vm.engine_stats();
-    EXPECT_LE(st.code_bytes, cache);
-    if (cache == 4096) {
-      EXPECT_GT(st.regions_freed, st.regions_compiled / 2) << "a 4 KiB cache must keep evicting";
+  // Also with quick code replaced by optimized code after 3 instructions: replacements and
+  // evictions interleave.
+  for (uint64_t optimize_after : {jit::Options{}.optimize_after, uint64_t(3)})
+    for (uint64_t cache : {uint64_t(64) << 20, uint64_t(4096)}) {
+      MachineConfig cfg;
+      cfg.kernel = elf;
+      cfg.engine = "jit";
+      cfg.jit = {cache, 1, true, optimize_after};
+      std::string out;
+      cfg.console = [&](uint8_t c) { out += char(c); };
+      Riscv64Virt vm(cfg);
+      RunResult r = vm.run();
+      EXPECT_EQ(r.exit_code, 0);
+      ir::EngineStats st = vm.engine_stats();
+      EXPECT_LE(st.code_bytes, cache);
+      if (cache == 4096) {
+        EXPECT_GT(st.regions_freed, st.regions_compiled / 2) << "a 4 KiB cache must keep evicting";
+      }
+      if (optimize_after == 3) {
+        EXPECT_GT(st.regions_optimized, 0u) << cache;
+      }
+      if (want.empty()) {
+        want = out;
+      } else {
+        EXPECT_EQ(out, want);
+      }
     }
-    if (want.empty()) {
-      want = out;
-    } else {
-      EXPECT_EQ(out, want);
-    }
-  }
   EXPECT_NE(want.find("isa_rv64i"), std::string::npos) << want;
 }
