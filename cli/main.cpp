@@ -125,7 +125,8 @@ int run_main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1u << 30));
   run->add_option("--jit-optimize-after", cfg.jit.optimize_after,
                   "Instructions run in a region's quickly compiled code before LLVM optimizes it, if they were at "
-                  "least 1/64 of all since (0: compile hot code optimized at once)");
+                  "least 1/64 of all since (0: compile hot code optimized at once)")
+      ->check(CLI::Range(uint64_t(0), uint64_t(1) << 40));
   run->add_flag("--jit-sync", cfg.jit.sync, "Compile hot code at once on the guest thread (testing, debugging)");
   run->add_flag("--trace", trace, "Print every executed instruction to stderr");
   run->add_flag("--dump-ir", dump_ir, "Print the IR of every translated block to stderr");

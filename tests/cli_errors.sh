@@ -68,6 +68,7 @@ expect 2 "error: --engine: tcg not in" -- run --engine tcg --kernel "$T/junk"
 expect 2 "error: invalid --jit-cache-size '12Q'" -- run --jit-cache-size 12Q --kernel "$T/junk"
 expect 2 "error: --jit-threshold: Value 0 not in range" -- run --jit-threshold 0 --kernel "$T/junk"
 expect 2 "error: --jit-threshold: Value -1 not in range" -- run --jit-threshold -1 --kernel "$T/junk"
+expect 2 "error: --jit-optimize-after: Value -1 not in range" -- run --jit-optimize-after -1 --kernel "$T/junk"
 
 if [ -f "$FW/exit42.elf" ]; then
   expect 42 "" -- run --kernel "$FW/exit42.elf"
