@@ -90,7 +90,7 @@ std::unique_ptr<Session> Session::create(bool optimize, std::string& error) {
   }
   // Optimizing: the default level spends most of its time in the register allocator; Less
   // gives the same speed on the benchmarks. Quick: fast instruction selection and register
-  // allocation compile 4-5x faster than that (with no IR passes), for code about 2x slower.
+  // allocation compile 4-5x faster than that (with no IR passes), for code about 3x slower.
   jtmb->setCodeGenOptLevel(optimize ? llvm::CodeGenOptLevel::Less : llvm::CodeGenOptLevel::None);
   disable_loop_strength_reduction();
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();

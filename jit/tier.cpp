@@ -53,17 +53,17 @@ struct Region {
   std::vector<ir::Block> blocks;         // kept by quick regions for their optimized copy
   LikelyTargets likely;                  // of the blocks' indirect jumps, on the page
   std::deque<ir::ExitInfo> exits;        // read by the native code
-  // The tiers: quick code counts its instructions (see Profile) up to `optimize_after`;
-  // if they were at least 1/kHotShare of the guest's since it started counting, an
-  // optimized copy of the region (that `replaces` it) is compiled, else it counts anew.
+  // The tiers: quick code counts its instructions into `insns` (see Profile) up to
+  // --jit-optimize-after; if they were at least 1/kHotShare of the guest's since it
+  // started counting, an optimized copy of the region (that `replaces` it) is compiled,
+  // else it counts anew.
   bool optimized = false;
-  uint64_t insns = 0;                   // read and written by the guest thread only
-  uint64_t counted_from = 0;            // the guest's instruction count when counting started
-  std::atomic<bool>* signal = nullptr;  // the engine's Tier::ready
-  uint64_t optimize_after = 0;
+  Profile profile;                   // quick regions only
+  uint64_t insns = 0;                // read and written by the guest thread only
+  uint64_t counted_from = 0;         // the guest's instruction count when counting started
   std::shared_ptr<Region> replaces;  // an optimized region: the quick one it replaces
   std::weak_ptr<Region> copy;        // a quick region: its optimized copy, dropped with it
-  bool optimizing = false;           // a quick region: its optimized copy is on the way
+  bool optimizing = false;           // a quick region: its optimized copy was queued (once)
   std::unique_ptr<Session::Unit> unit;
   interp::NativeFn fn = nullptr;
   double seconds = 0;
@@ -122,13 +122,12 @@ class Compiler {
       return;
     }
     Session& session = r.optimized ? *optimizing_ : *quick_;
-    const Profile profile = r.optimized ? Profile{} : Profile{&r.insns, r.signal, r.optimize_after};
     auto t0 = std::chrono::steady_clock::now();
     auto context = std::make_unique<llvm::LLVMContext>();
     auto module = std::make_unique<llvm::Module>("region", *context);
     const std::string name = "region" + std::to_string(next_name_.fetch_add(1));
     if (lower_region(r.blocks, *module, name, r.exits, r.error, Chaining{&r.links, r.table, r.mode}, r.likely,
-                     profile)) {
+                     r.profile)) {
       r.unit = session.add(std::move(context), std::move(module), r.error);
       if (r.unit) r.fn = reinterpret_cast<interp::NativeFn>(r.unit->lookup(name, r.error));
     }
@@ -281,8 +280,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     RegionPtr r = form_region(s, pc, phys);
     if (!r) return;
     r->optimized = options_.optimize_after == 0;
-    r->signal = &ready;
-    r->optimize_after = options_.optimize_after;
+    if (!r->optimized) r->profile = {&r->insns, &ready, options_.optimize_after};
     queue(r);
   }
 
@@ -334,7 +332,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     for (RegionPtr& r : done) finish(r);
     std::vector<RegionPtr> ripe;
     for (const RegionPtr& r : installed_)
-      if (!r->optimized && !r->optimizing && r->insns >= r->optimize_after) ripe.push_back(r);
+      if (!r->optimized && !r->optimizing && r->insns >= options_.optimize_after) ripe.push_back(r);
     for (const RegionPtr& r : ripe) {
       if (!r->installed) continue;
       if (r->insns * kHotShare >= now() - r->counted_from)
