@@ -134,19 +134,21 @@ class Lowering {
           ir_.CreateStore(tag(ir_.CreateLoad(i64_, reg(x.imm)), tbaa_reg_), locals_[x.imm]);
         }
     for (size_t i = 0; i < blocks_.size(); i++) {
+      checks_.push_back(llvm::BasicBlock::Create(ctx, "check" + std::to_string(i), f_));
       heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
       index_.emplace(blocks_[i].pc, unsigned(i));
     }
     analyze_blocks();
     make_caches();
-    // Every block is an entry: the dispatcher calls the function with s->pc at one of them.
+    // Every block is an entry: the dispatcher calls the function with s->pc at one of them,
+    // and its budget check comes first.
     if (blocks_.size() == 1) {
-      ir_.CreateBr(heads_[0]);
+      ir_.CreateBr(checks_[0]);
     } else {
       llvm::Value* pc = ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, pc)));
-      llvm::SwitchInst* sw = ir_.CreateSwitch(pc, heads_[0], unsigned(blocks_.size() - 1));
+      llvm::SwitchInst* sw = ir_.CreateSwitch(pc, checks_[0], unsigned(blocks_.size() - 1));
       for (size_t i = 1; i < blocks_.size(); i++)
-        if (index_[blocks_[i].pc] == i) sw->addCase(ir_.getInt64(blocks_[i].pc), heads_[i]);
+        if (index_[blocks_[i].pc] == i) sw->addCase(ir_.getInt64(blocks_[i].pc), checks_[i]);
     }
 
     leave_ = llvm::BasicBlock::Create(ctx, "leave", f_);
@@ -202,26 +204,34 @@ class Lowering {
     ir_.CreateBr(leave_);
   }
 
-  // Lowers block i: the budget and exit_request checks the interpreter makes between
-  // blocks, its instructions, its terminal.
+  // Lowers block i: its budget check (checks_[i], where the dispatcher and the edges that
+  // must check enter), the exit_request check the interpreter makes between blocks (heads_[i],
+  // where the other edges enter), its instructions, its terminal.
   bool block(unsigned i) {
     b_ = &blocks_[i];
     cur_ = i;
     auto& ctx = ir_.getContext();
-    ir_.SetInsertPoint(heads_[i]);
+    ir_.SetInsertPoint(checks_[i]);
     llvm::Value* left = ir_.CreateLoad(i64_, ic_);
-    llvm::Value* stop = ir_.CreateICmpULT(left, k64(b_->num_insns));
-    if (checks_request_[i]) stop = ir_.CreateOr(stop, exit_requested());
+    llvm::Value* stop = ir_.CreateICmpULT(left, k64(covered_[i]));
     llvm::Value* counted_out = profile_.insns ? count_run() : nullptr;
     if (counted_out) stop = ir_.CreateOr(stop, counted_out);
-    llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
     llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
-    ir_.CreateCondBr(stop, stopped, body, rare());
+    ir_.CreateCondBr(stop, stopped, heads_[i], rare());
     ir_.SetInsertPoint(stopped);
     if (counted_out) signal(counted_out);
     leave(left, k64(b_->pc), interp::kNativeNext);
 
-    ir_.SetInsertPoint(body);
+    ir_.SetInsertPoint(heads_[i]);
+    left = ir_.CreateLoad(i64_, ic_);
+    if (checks_request_[i]) {
+      llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
+      llvm::BasicBlock* requested = llvm::BasicBlock::Create(ctx, "requested", f_);
+      ir_.CreateCondBr(exit_requested(), requested, body, rare());
+      ir_.SetInsertPoint(requested);
+      leave(left, k64(b_->pc), interp::kNativeNext);
+      ir_.SetInsertPoint(body);
+    }
     head_left_ = left;
     dirty_.reset();
     access_exit_ = nullptr;
@@ -233,13 +243,13 @@ class Lowering {
     return terminal();
   }
 
-  // See Profile: counts the block's instructions; true when the count reaches the limit.
-  // The code then leaves before the block, so that the tier sees the signal at once, even
-  // when the code would loop inside the region for long.
+  // See Profile: counts the instructions the block's budget check covers; true when the
+  // count reaches the limit. The code then leaves before the block, so that the tier sees
+  // the signal at once, even when the code would loop inside the region for long.
   llvm::Value* count_run() {
     llvm::Value* at = host_pointer(profile_.insns);
     llvm::Value* before = tag(ir_.CreateLoad(i64_, at), tbaa_state_);
-    llvm::Value* after = ir_.CreateAdd(before, k64(b_->num_insns));
+    llvm::Value* after = ir_.CreateAdd(before, k64(covered_[cur_]));
     tag(ir_.CreateStore(after, at), tbaa_state_);
     return ir_.CreateAnd(ir_.CreateICmpULT(before, k64(profile_.limit)), ir_.CreateICmpUGE(after, k64(profile_.limit)));
   }
@@ -320,6 +330,7 @@ class Lowering {
     }
     in_loop_.assign(n, false);
     for (size_t i = 0; i < n; i++) in_loop_[i] = reach[i][i];
+    place_budget_checks(succ);
     // A small loop (few registers) keeps all its writes: storing its temporaries on every
     // iteration costs more than holding them in host registers until an exit, of which
     // there are enough when the loop uses few guest registers (matmul's inner loop: 10%
@@ -343,6 +354,61 @@ class Lowering {
         }
     }
   }
+  // Budget checks. The interpreter stops before a block that does not fit in the budget;
+  // the region need not check before every block for that: a check that the budget holds
+  // the longest run of blocks up to the next check (covered_) lets them all run. When it
+  // fails, the code leaves there, and the dispatcher runs the rest of the budget in the
+  // interpreter, which stops exactly where it would have. Checks are made at every entry
+  // from outside and before the blocks that edges back into a loop lead to (which breaks
+  // every cycle, so the runs between checks are finite), and where a run would grow past
+  // kMaxCovered instructions, so that the interpreter runs no more than that when a budget
+  // ends.
+  static constexpr uint64_t kMaxCovered = 128;
+  void place_budget_checks(const std::vector<std::vector<unsigned>>& succ) {
+    const size_t n = blocks_.size();
+    checked_.assign(n, false);
+    // Depth-first from each block not yet seen: an edge to a block on the path is a back edge.
+    enum : uint8_t { kNew, kOnPath, kDone };
+    std::vector<uint8_t> seen(n, kNew);
+    for (unsigned root = 0; root < n; root++) {
+      if (seen[root] != kNew) continue;
+      std::vector<std::pair<unsigned, size_t>> path = {{root, 0}};
+      seen[root] = kOnPath;
+      while (!path.empty()) {
+        const unsigned v = path.back().first;
+        const size_t k = path.back().second++;
+        if (k == succ[v].size()) {
+          seen[v] = kDone;
+          path.pop_back();
+        } else if (const unsigned t = succ[v][k]; seen[t] == kOnPath) {
+          checked_[t] = true;
+        } else if (seen[t] == kNew) {
+          seen[t] = kOnPath;
+          path.push_back({t, 0});
+        }
+      }
+    }
+    // The edges into unchecked blocks form no cycle: covered() ends.
+    covered_.assign(n, 0);
+    for (unsigned i = 0; i < n; i++) covered(i, succ);
+  }
+  uint64_t covered(unsigned i, const std::vector<std::vector<unsigned>>& succ) {
+    if (covered_[i]) return covered_[i];
+    uint64_t most = 0;
+    for (unsigned t : succ[i]) {
+      if (checked_[t]) continue;
+      const uint64_t run = covered(t, succ);
+      // A block checked from now on: the runs counted through it only grow too long.
+      if (run > kMaxCovered)
+        checked_[t] = true;
+      else
+        most = std::max(most, run);
+    }
+    return covered_[i] = blocks_[i].num_insns + most;
+  }
+  // Where an edge inside the region enters block t.
+  llvm::BasicBlock* entry_of(unsigned t) { return checked_[t] ? checks_[t] : heads_[t]; }
+
   void store_regs(const Regs& regs) {
     for (unsigned r = 0; r < ir::kNumRegs; r++)
       if (regs[r]) tag(ir_.CreateStore(ir_.CreateLoad(i64_, locals_[r]), reg(r)), tbaa_reg_);
@@ -877,7 +943,7 @@ class Lowering {
     auto it = index_.find(pc);
     if (stays_ && it != index_.end()) {
       ir_.CreateStore(left, ic_);
-      ir_.CreateBr(heads_[it->second]);
+      ir_.CreateBr(entry_of(it->second));
     } else if (stays_ && chain_.links && same_page(pc)) {
       chain_.links->push_back({pc, nullptr});
       jump_out(left, k64(pc), volatile_load(ptr_, host_pointer(&chain_.links->back().fn)));
@@ -947,7 +1013,7 @@ class Lowering {
       sw->addCase(ir_.getInt64(pc), in);
       ir_.SetInsertPoint(in);
       ir_.CreateStore(left, ic_);
-      ir_.CreateBr(heads_[index_[pc]]);
+      ir_.CreateBr(entry_of(index_[pc]));
     }
     ir_.SetInsertPoint(other);
   }
@@ -1019,8 +1085,11 @@ class Lowering {
   std::vector<bool> requests_;              // the block makes host calls that may set exit_request
   std::vector<bool> checks_request_;        // the block's head checks exit_request
   unsigned cur_ = 0;                        // the running block's index
-  std::vector<llvm::BasicBlock*> heads_;
-  std::map<uint64_t, unsigned> index_;  // block pc -> block index
+  std::vector<bool> checked_;               // edges into the block check the budget
+  std::vector<uint64_t> covered_;           // what the block's budget check covers
+  std::vector<llvm::BasicBlock*> checks_;   // the blocks' budget checks
+  std::vector<llvm::BasicBlock*> heads_;    // the blocks past their budget checks
+  std::map<uint64_t, unsigned> index_;      // block pc -> block index
   llvm::BasicBlock* leave_ = nullptr;
   llvm::Value* head_left_ = nullptr;  // ic_ at the head of the running block
   bool stays_ = true;                 // the running block may continue inside the region

@@ -10,8 +10,10 @@
 // host calls; other writes reach it at the end of their block. So `s` is current at every exit and host call. The
 // memory slow paths are the exception: their helpers see only pc and icount, and the registers are written back only
 // when one traps or yields, in one exit per block.
-// Before each block the budget (`limit`) is checked, and `s->exit_request` where a host call of the region may have
-// set it, as the interpreter checks them between blocks, so exits happen at the same instruction counts. Pure opcodes
+// The budget (`limit`) is checked at every entry and where loops come back, for the longest run of blocks up to the
+// next check: when it falls short, the code leaves there, and the dispatcher's interpreter runs the rest of the budget,
+// so exits happen at the same instruction counts. `s->exit_request` is checked before each block a host call of the
+// region may have set it for, as the interpreter checks it between blocks. Pure opcodes
 // become inline LLVM IR; memory takes an inline fast path through the data TLB (in the blocks on a loop, first through
 // a cache of the page its base register last hit); the rest calls the C helpers named by runtime_symbols(), which the
 // session binds.
@@ -60,12 +62,12 @@ struct Chaining {
 // function, a jump elsewhere as without it.
 using LikelyTargets = std::map<uint64_t, std::vector<uint64_t>>;
 
-// Counting for the first tier: at the head of each block, the code adds the block's
-// instruction count to *insns (also for a block it then leaves before, for the budget or
-// an exit request, and counts again when it comes back: a rough count); the block that
-// brings it to `limit` or past sets *signal (the tier's `ready`) and returns to the
-// dispatcher before running, so that the tier looks at the region at once. No counting
-// when `insns` is null.
+// Counting for the first tier: at each budget check, the code adds to *insns the
+// instructions the check covers (the longest run of blocks up to the next check, also when
+// it then leaves there: a rough count, never below what ran); the check that brings it to
+// `limit` or past sets *signal (the tier's `ready`) and returns to the dispatcher before
+// its block, so that the tier looks at the region at once. No counting when `insns` is
+// null.
 struct Profile {
   uint64_t* insns = nullptr;
   std::atomic<bool>* signal = nullptr;

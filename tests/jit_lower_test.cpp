@@ -452,8 +452,10 @@ TEST(JitSession, UnitsAreFreedIndependently) {
 }
 
 // A two-block loop compiled as one region: block A (2 instructions) adds 1 to x1 and
-// loops while x1 != 10; block B (1 instruction) sets x2 and leaves. The budget stops it
-// before any block that does not fit, exactly where the interpreter would stop.
+// loops while x1 != 10; block B (1 instruction) sets x2 and leaves. The check before A
+// covers A and B: the code stops before an A that would leave too little budget for them,
+// and the dispatcher's interpreter then runs what is left of the budget, stopping exactly
+// where the interpreter alone stops.
 // Block A of that loop, at 0x1000.
 static Block counting_loop_block() {
   Block a = sized_block(2);
@@ -470,28 +472,52 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
   polyemu::interp::NativeFn fn = region.fn;
 
   struct Case {
-    uint64_t limit, x1, x2, pc, icount;
+    uint64_t limit, x1, pc, icount;
   };
   // 9 iterations of A run 18 instructions; the 10th takes 20, B one more.
-  for (Case c : {Case{~0ull, 10, 0, 0x3000, 21}, Case{21, 10, 0, 0x3000, 21}, Case{20, 10, 0, 0x1008, 20},
-                 Case{19, 9, 0, 0x1000, 18}, Case{1, 0, 0, 0x1000, 0}, Case{0, 0, 0, 0x1000, 0}}) {
+  for (Case c : {Case{~0ull, 10, 0x3000, 21}, Case{21, 10, 0x3000, 21}, Case{20, 9, 0x1000, 18},
+                 Case{19, 9, 0x1000, 18}, Case{18, 8, 0x1000, 16}, Case{1, 0, 0x1000, 0}, Case{0, 0, 0x1000, 0}}) {
+    SCOPED_TRACE(c.limit);
     FakeHost host;
     auto s = std::make_unique<GuestState>();
     s->pc = 0x1000;
     uint64_t r = fn(s.get(), &host, c.limit);
     EXPECT_EQ(r, polyemu::interp::kNativeNext);
-    EXPECT_EQ(s->regs[1], c.x1) << c.limit;
-    EXPECT_EQ(s->regs[2], c.x2 ? c.x2 : (c.pc == 0x3000 ? 77u : 0u)) << c.limit;
-    EXPECT_EQ(s->pc, c.pc) << c.limit;
-    EXPECT_EQ(s->icount, c.icount) << c.limit;
+    EXPECT_EQ(s->regs[1], c.x1);
+    EXPECT_EQ(s->regs[2], c.pc == 0x3000 ? 77u : 0u);
+    EXPECT_EQ(s->pc, c.pc);
+    EXPECT_EQ(s->icount, c.icount);
+  }
+  // With the dispatcher (the code installed for both blocks), every budget ends where the
+  // interpreter alone ends.
+  const std::vector<Block> blocks = {counting_loop_block(), tail_block(0x1008, 2)};
+  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) { out = pc == 0x1008 ? blocks[1] : blocks[0]; };
+  for (uint64_t limit = 0; limit <= 22; limit++) {
+    SCOPED_TRACE(limit);
+    FakeHost jit_host, in_host;
+    interp::Interpreter in(jit_host, translator, true);
+    GuestState scratch;
+    scratch.pc = 0x1000;
+    in.run(scratch, 100);  // translates both blocks
+    ASSERT_TRUE(in.install(0x1000, 0x1000, scratch.mode, fn));
+    ASSERT_TRUE(in.install(0x1008, 0x1008, scratch.mode, fn));
+    Outcome j{initial_state(jit_host, {}, 0), {}};
+    j.s->pc = 0x1000;
+    j.exit = in.run(*j.s, limit);
+    Outcome i = run_interp(in_host, blocks, {}, limit);
+    expect_same(j, jit_host, i, in_host);
+    if (limit >= 3) {
+      EXPECT_GT(in.stats().native_insns, 0u);
+    }
   }
 }
 
-// Quick code counts the instructions of the blocks it starts; the one that reaches the
-// limit signals and returns before running, where the interpreter would go on: the loop of
-// the test above (A: 2 instructions, run 10 times; B: 1) with a limit of 7 stops before the
-// 4th run of A, and goes on to the end when called again, counting on without a second
-// signal.
+// Quick code counts at its budget checks what each covers; the check that reaches the limit
+// signals and returns before its block, where the interpreter would go on: the loop of the
+// test above (A: 2 instructions, run 10 times; its check covers A and B, 3) with a limit of
+// 7 stops before the 3rd run of A, and goes on to the end when called again, counting on
+// without a second signal (B, entered from A, has no check).
 TEST(JitRegion, QuickCodeCountsItsInstructionsAndSignalsOnceAtTheLimit) {
   uint64_t insns = 0;
   std::atomic<bool> signal{false};
@@ -503,13 +529,13 @@ TEST(JitRegion, QuickCodeCountsItsInstructionsAndSignalsOnceAtTheLimit) {
   s->pc = 0x1000;
   EXPECT_EQ(region.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
   EXPECT_TRUE(signal.exchange(false));
-  EXPECT_EQ(insns, 8u);
-  EXPECT_EQ(s->regs[1], 3u);
+  EXPECT_EQ(insns, 9u);
+  EXPECT_EQ(s->regs[1], 2u);
   EXPECT_EQ(s->pc, 0x1000u);
-  EXPECT_EQ(s->icount, 6u);
+  EXPECT_EQ(s->icount, 4u);
   EXPECT_EQ(region.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
   EXPECT_FALSE(signal.load());
-  EXPECT_EQ(insns, 8u + 7 * 2 + 1);  // A's last 7 runs and B
+  EXPECT_EQ(insns, 9u + 8 * 3);  // A's last 8 runs
   EXPECT_EQ(s->regs[1], 10u);
   EXPECT_EQ(s->regs[2], 77u);
   EXPECT_EQ(s->pc, 0x3000u);
