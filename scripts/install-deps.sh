@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing.
 set -eu
 PKGS="build-essential cmake ninja-build ccache pkg-config git \
-  libelf-dev libfdt-dev libcli11-dev libgtest-dev libunicorn-dev llvm-19-dev \
+  libelf-dev libfdt-dev libgoogle-perftools-dev libcli11-dev libgtest-dev libunicorn-dev llvm-19-dev \
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross python3 \
   qemu-system-misc opensbi u-boot-qemu e2fsprogs device-tree-compiler"
