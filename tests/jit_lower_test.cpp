@@ -497,11 +497,11 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
     SCOPED_TRACE(limit);
     FakeHost jit_host, in_host;
     interp::Interpreter in(jit_host, translator, true);
-    GuestState scratch;
-    scratch.pc = 0x1000;
-    in.run(scratch, 100);  // translates both blocks
-    ASSERT_TRUE(in.install(0x1000, 0x1000, scratch.mode, fn));
-    ASSERT_TRUE(in.install(0x1008, 0x1008, scratch.mode, fn));
+    auto scratch = std::make_unique<GuestState>();
+    scratch->pc = 0x1000;
+    in.run(*scratch, 100);  // translates both blocks
+    ASSERT_TRUE(in.install(0x1000, 0x1000, scratch->mode, fn));
+    ASSERT_TRUE(in.install(0x1008, 0x1008, scratch->mode, fn));
     Outcome j{initial_state(jit_host, {}, 0), {}};
     j.s->pc = 0x1000;
     j.exit = in.run(*j.s, limit);
