@@ -424,7 +424,11 @@ class Lowering {
 }  // namespace
 
 Interpreter::Interpreter(ir::Host& host, Translator translator, bool check_ir)
-    : host_(host), translator_(std::move(translator)), check_ir_(check_ir), jump_cache_(kJumpCacheSize, nullptr) {}
+    : host_(host),
+      translator_(std::move(translator)),
+      check_ir_(check_ir),
+      jump_cache_(kJumpCacheSize, nullptr),
+      far_(kJumpCacheSize) {}
 
 Interpreter::~Interpreter() = default;
 
@@ -482,14 +486,17 @@ CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, uint64_t phy
 }
 
 CompiledBlock* Interpreter::lookup(ir::GuestState& s, uint64_t pc, bool single) {
-  CompiledBlock*& slot = jump_cache_[(pc >> 1) & (kJumpCacheSize - 1)];
+  CompiledBlock*& slot = jump_cache_[far_index(pc)];
   if (slot && slot->pc == pc && slot->mode == s.mode && slot->single == single) return slot;
   // Asked on every miss, in every mode: fetch permission (PMP) can change without paging.
   uint64_t phys = pc;
   if (!host_.fetch_page(s, pc, phys)) return nullptr;
   auto it = cache_.find(Key{pc, phys, s.mode, single});
   CompiledBlock* b = it != cache_.end() ? it->second.get() : compile(s, pc, phys, single);
-  if (!single) slot = b;
+  if (!single && b) {
+    slot = b;
+    far_[far_index(pc)] = {pc, b->native, s.mode};
+  }
   return b;
 }
 
@@ -507,6 +514,7 @@ bool Interpreter::install(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn
   if (it == cache_.end()) return false;
   it->second->native = fn;
   if (!fn) it->second->heat = 0;
+  if (jump_cache_[far_index(pc)] == it->second.get()) far_[far_index(pc)].fn = fn;
   return true;
 }
 
@@ -572,9 +580,14 @@ bool Interpreter::invalidate(uint64_t addr, uint64_t len) {
   }
   if (victims.empty()) return native;
   for (CompiledBlock* b : victims) drop(b);
-  std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
+  clear_jump_cache();
   generation_++;
   return true;
+}
+
+void Interpreter::clear_jump_cache() {
+  std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
+  std::fill(far_.begin(), far_.end(), FarEntry{});
 }
 
 void Interpreter::flush() {
@@ -583,7 +596,7 @@ void Interpreter::flush() {
   cache_.clear();
   by_page_.clear();
   mapping_dependent_.clear();
-  std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
+  clear_jump_cache();
   generation_++;
   stats_.cache_flushes++;
 }
@@ -593,7 +606,7 @@ void Interpreter::flush_virtual() {
   // blocks that depend on a second page's mapping.
   std::vector<CompiledBlock*> victims = mapping_dependent_;
   for (CompiledBlock* b : victims) drop(b);
-  std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
+  clear_jump_cache();
   generation_++;
 }
 

@@ -223,6 +223,7 @@ class Lowering {
     leave(left, k64(b_->pc), interp::kNativeNext);
 
     ir_.SetInsertPoint(heads_[i]);
+    if (profile_.insns) count_block();
     left = ir_.CreateLoad(i64_, ic_);
     if (checks_request_[i]) {
       llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "body", f_);
@@ -243,15 +244,19 @@ class Lowering {
     return terminal();
   }
 
-  // See Profile: counts the instructions the block's budget check covers; true when the
-  // count reaches the limit. The code then leaves before the block, so that the tier sees
-  // the signal at once, even when the code would loop inside the region for long.
-  llvm::Value* count_run() {
+  // See Profile: the running block's instructions count.
+  void count_block() {
     llvm::Value* at = host_pointer(profile_.insns);
-    llvm::Value* before = tag(ir_.CreateLoad(i64_, at), tbaa_state_);
-    llvm::Value* after = ir_.CreateAdd(before, k64(covered_[cur_]));
-    tag(ir_.CreateStore(after, at), tbaa_state_);
-    return ir_.CreateAnd(ir_.CreateICmpULT(before, k64(profile_.limit)), ir_.CreateICmpUGE(after, k64(profile_.limit)));
+    tag(ir_.CreateStore(ir_.CreateAdd(tag(ir_.CreateLoad(i64_, at), tbaa_state_), k64(b_->num_insns)), at),
+        tbaa_state_);
+  }
+  // At a budget check: true when the count has reached the limit and the region has not
+  // signalled yet. The code then leaves before the block, so that the tier sees the
+  // signal at once, even when the code would loop inside the region for long.
+  llvm::Value* count_run() {
+    llvm::Value* count = tag(ir_.CreateLoad(i64_, host_pointer(profile_.insns)), tbaa_state_);
+    llvm::Value* fired = tag(ir_.CreateLoad(i8_, host_pointer(profile_.fired)), tbaa_state_);
+    return ir_.CreateAnd(ir_.CreateICmpUGE(count, k64(profile_.limit)), ir_.CreateICmpEQ(fired, ir_.getInt8(0)));
   }
   void signal(llvm::Value* counted_out) {
     auto& ctx = ir_.getContext();
@@ -259,6 +264,7 @@ class Lowering {
     llvm::BasicBlock* go_on = llvm::BasicBlock::Create(ctx, "signalled", f_);
     ir_.CreateCondBr(counted_out, set, go_on);
     ir_.SetInsertPoint(set);
+    tag(ir_.CreateStore(ir_.getInt8(1), host_pointer(profile_.fired)), tbaa_state_);
     // A volatile byte store: on x86-64 as good as an atomic one, which the quick code
     // generator's instruction selection does not handle (see session.cpp).
     ir_.CreateStore(ir_.getInt8(1), host_pointer(profile_.signal), true);
@@ -947,6 +953,8 @@ class Lowering {
     } else if (stays_ && chain_.links && same_page(pc)) {
       chain_.links->push_back({pc, nullptr});
       jump_out(left, k64(pc), volatile_load(ptr_, host_pointer(&chain_.links->back().fn)));
+    } else if (stays_ && chain_.far) {
+      jump_out(left, k64(pc), far_code(k64(pc)));
     } else {
       leave(left, k64(pc), interp::kNativeNext);
     }
@@ -980,8 +988,25 @@ class Lowering {
     ir_.SetInsertPoint(back);
     ir_.CreateRet(k64(interp::kNativeNext));
   }
-  // An indirect jump on the region's page goes on in the compiled code the engine's table
-  // holds for the target, if any.
+  // The native code the dispatcher's jump cache holds for `pc`, or null (also while the
+  // tier waits to install code).
+  llvm::Value* far_code(llvm::Value* pc) {
+    llvm::Value* entry =
+        ir_.CreateInBoundsGEP(i8_, host_pointer(chain_.far),
+                              ir_.CreateMul(ir_.CreateAnd(ir_.CreateLShr(pc, 1), k64(interp::kJumpCacheSize - 1)),
+                                            k64(sizeof(interp::FarEntry))));
+    auto member = [&](size_t offset, llvm::Type* ty) {
+      return volatile_load(ty, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset));
+    };
+    llvm::Value* match =
+        ir_.CreateAnd(ir_.CreateICmpEQ(member(offsetof(interp::FarEntry, pc), i64_), pc),
+                      ir_.CreateICmpEQ(member(offsetof(interp::FarEntry, mode), i64_), k64(chain_.mode)));
+    match = ir_.CreateAnd(match, ir_.CreateICmpEQ(volatile_load(i8_, host_pointer(chain_.ready)), ir_.getInt8(0)));
+    return ir_.CreateSelect(match, member(offsetof(interp::FarEntry, fn), ptr_), null_code());
+  }
+  llvm::Value* null_code() { return llvm::ConstantPointerNull::get(llvm::PointerType::get(ir_.getContext(), 0)); }
+  // An indirect jump goes on in the compiled code the engine's table holds for the target,
+  // if it is on the region's page, else in what the dispatcher's jump cache holds.
   void indirect(llvm::Value* left, llvm::Value* target) {
     llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(target, 1), k64(kIndirectEntries - 1));
     llvm::Value* entry =
@@ -993,9 +1018,24 @@ class Lowering {
     llvm::Value* match = ir_.CreateAnd(
         same, ir_.CreateAnd(ir_.CreateICmpEQ(member(offsetof(IndirectEntry, pc), i64_), target),
                             ir_.CreateICmpEQ(member(offsetof(IndirectEntry, mode), i64_), k64(chain_.mode))));
-    llvm::Value* fn = member(offsetof(IndirectEntry, fn), ptr_);
-    jump_out(left, target,
-             ir_.CreateSelect(match, fn, llvm::ConstantPointerNull::get(llvm::PointerType::get(ir_.getContext(), 0))));
+    llvm::Value* fn = ir_.CreateSelect(match, member(offsetof(IndirectEntry, fn), ptr_), null_code());
+    if (chain_.far) {
+      // Only off the page: the far lookup's loads would cost the same-page jumps for nothing.
+      auto& ctx = ir_.getContext();
+      llvm::BasicBlock* here = ir_.GetInsertBlock();
+      llvm::BasicBlock* far = llvm::BasicBlock::Create(ctx, "indirect.far", f_);
+      llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "indirect.join", f_);
+      ir_.CreateCondBr(same, join, far);
+      ir_.SetInsertPoint(far);
+      llvm::Value* far_fn = far_code(target);
+      ir_.CreateBr(join);
+      ir_.SetInsertPoint(join);
+      llvm::PHINode* phi = ir_.CreatePHI(ptr_, 2);
+      phi->addIncoming(fn, here);
+      phi->addIncoming(far_fn, far);
+      fn = phi;
+    }
+    jump_out(left, target, fn);
   }
   // The running block's indirect jump continues at its likely targets that start a block
   // of the region (its edges in analyze_blocks(), next_blocks()); the code after this goes

@@ -55,6 +55,11 @@ struct Chaining {
   std::deque<Link>* links = nullptr;     // one per direct jump target; null: no direct chaining
   const IndirectEntry* table = nullptr;  // kIndirectEntries entries; null: no indirect chaining
   uint32_t mode = 0;                     // the blocks' mode
+  // Jumps to other pages go on through the dispatcher's jump cache (interp::FarEntry) unless
+  // `ready` is set (the tier has code to install, which the dispatcher does); null: they
+  // return to the dispatcher.
+  const interp::FarEntry* far = nullptr;
+  const std::atomic<bool>* ready = nullptr;
 };
 
 // Where the indirect jumps of blocks (by block pc) are likely to go, the likeliest first:
@@ -62,16 +67,16 @@ struct Chaining {
 // function, a jump elsewhere as without it.
 using LikelyTargets = std::map<uint64_t, std::vector<uint64_t>>;
 
-// Counting for the first tier: at each budget check, the code adds to *insns the
-// instructions the check covers (the longest run of blocks up to the next check, also when
-// it then leaves there: a rough count, never below what ran); the check that brings it to
-// `limit` or past sets *signal (the tier's `ready`) and returns to the dispatcher before
-// its block, so that the tier looks at the region at once. No counting when `insns` is
-// null.
+// Counting for the first tier: each block the code runs adds its instructions to *insns.
+// The first budget check that finds the count at `limit` or past while
+// *fired is clear sets *fired and *signal (the tier's `ready`) and returns to the
+// dispatcher before the block, so that the tier looks at the region at once; the tier
+// clears *fired when it counts anew. No counting when `insns` is null.
 struct Profile {
   uint64_t* insns = nullptr;
   std::atomic<bool>* signal = nullptr;
   uint64_t limit = 0;
+  uint8_t* fired = nullptr;
 };
 
 // Adds the function `name` computing the region to `m`. The ExitInfo of each Exit terminal

@@ -46,13 +46,15 @@ struct Region {
   struct Entry {
     uint64_t pc, phys, len;  // a block: its pc, physical pc and guest code bytes
   };
-  std::vector<Entry> entries;            // every block, in order
-  std::vector<Entry> live;               // the entries the code was installed at
-  const IndirectEntry* table = nullptr;  // its engine's indirect jump table
-  std::deque<Link> links;                // read by the native code
-  std::vector<ir::Block> blocks;         // kept by quick regions for their optimized copy
-  LikelyTargets likely;                  // of the blocks' indirect jumps, on the page
-  std::deque<ir::ExitInfo> exits;        // read by the native code
+  std::vector<Entry> entries;             // every block, in order
+  std::vector<Entry> live;                // the entries the code was installed at
+  const IndirectEntry* table = nullptr;   // its engine's indirect jump table
+  const interp::FarEntry* far = nullptr;  // its engine's jump cache (see Chaining)
+  const std::atomic<bool>* ready = nullptr;
+  std::deque<Link> links;          // read by the native code
+  std::vector<ir::Block> blocks;   // kept by quick regions for their optimized copy
+  LikelyTargets likely;            // of the blocks' indirect jumps, on the page
+  std::deque<ir::ExitInfo> exits;  // read by the native code
   // The tiers: quick code counts its instructions into `insns` (see Profile) up to
   // --jit-optimize-after; if they were at least 1/kHotShare of the guest's since it
   // started counting, an optimized copy of the region (that `replaces` it) is compiled,
@@ -60,6 +62,7 @@ struct Region {
   bool optimized = false;
   Profile profile;                   // quick regions only
   uint64_t insns = 0;                // read and written by the guest thread only
+  uint8_t fired = 0;                 // likewise
   uint64_t counted_from = 0;         // the guest's instruction count when counting started
   std::shared_ptr<Region> replaces;  // an optimized region: the quick one it replaces
   std::weak_ptr<Region> copy;        // a quick region: its optimized copy, dropped with it
@@ -126,8 +129,8 @@ class Compiler {
     auto context = std::make_unique<llvm::LLVMContext>();
     auto module = std::make_unique<llvm::Module>("region", *context);
     const std::string name = "region" + std::to_string(next_name_.fetch_add(1));
-    if (lower_region(r.blocks, *module, name, r.exits, r.error, Chaining{&r.links, r.table, r.mode}, r.likely,
-                     r.profile)) {
+    if (lower_region(r.blocks, *module, name, r.exits, r.error, Chaining{&r.links, r.table, r.mode, r.far, r.ready},
+                     r.likely, r.profile)) {
       r.unit = session.add(std::move(context), std::move(module), r.error);
       if (r.unit) r.fn = reinterpret_cast<interp::NativeFn>(r.unit->lookup(name, r.error));
     }
@@ -280,7 +283,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     RegionPtr r = form_region(s, pc, phys);
     if (!r) return;
     r->optimized = options_.optimize_after == 0;
-    if (!r->optimized) r->profile = {&r->insns, &ready, options_.optimize_after};
+    if (!r->optimized) r->profile = {&r->insns, &ready, options_.optimize_after, &r->fired};
     queue(r);
   }
 
@@ -344,6 +347,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   uint64_t now() const { return state_ ? state_->icount : 0; }
   void count_anew(Region& quick) {
     quick.insns = 0;
+    quick.fired = 0;
     quick.counted_from = now();
   }
 
@@ -389,6 +393,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->phys = phys;
     r->mode = s.mode;
     r->table = table_.get();
+    r->far = interp_.far_entries();
+    r->ready = &ready;
     const uint64_t page = pc & ~(kPage - 1);
     std::deque<uint64_t> todo{pc};
     std::set<uint64_t> seen{pc};

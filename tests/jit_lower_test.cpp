@@ -513,29 +513,31 @@ TEST(JitRegion, LoopRunsInsideTheRegionAndStopsAtTheBudget) {
   }
 }
 
-// Quick code counts at its budget checks what each covers; the check that reaches the limit
-// signals and returns before its block, where the interpreter would go on: the loop of the
-// test above (A: 2 instructions, run 10 times; its check covers A and B, 3) with a limit of
-// 7 stops before the 3rd run of A, and goes on to the end when called again, counting on
-// without a second signal (B, entered from A, has no check).
+// Quick code counts the instructions of the blocks it runs; the first budget check that
+// finds the count at the limit signals and returns before its block, where the
+// interpreter would go on: the loop of the test above (A: 2 instructions, run 10 times,
+// checked; B: 1, not) with a limit of 7 stops before the 5th run of A, and goes on
+// to the end when called again, counting on without a second signal.
 TEST(JitRegion, QuickCodeCountsItsInstructionsAndSignalsOnceAtTheLimit) {
   uint64_t insns = 0;
+  uint8_t fired = 0;
   std::atomic<bool> signal{false};
   CompiledRegion region = compile_region({counting_loop_block(), tail_block(0x1008, 2)}, "counted_region", {},
-                                         jit::Profile{&insns, &signal, 7}, false);
+                                         jit::Profile{&insns, &signal, 7, &fired}, false);
   ASSERT_NE(region.fn, nullptr);
   FakeHost host;
   auto s = std::make_unique<GuestState>();
   s->pc = 0x1000;
   EXPECT_EQ(region.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
   EXPECT_TRUE(signal.exchange(false));
-  EXPECT_EQ(insns, 9u);
-  EXPECT_EQ(s->regs[1], 2u);
+  EXPECT_EQ(fired, 1u);
+  EXPECT_EQ(insns, 8u);
+  EXPECT_EQ(s->regs[1], 4u);
   EXPECT_EQ(s->pc, 0x1000u);
-  EXPECT_EQ(s->icount, 4u);
+  EXPECT_EQ(s->icount, 8u);
   EXPECT_EQ(region.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
   EXPECT_FALSE(signal.load());
-  EXPECT_EQ(insns, 9u + 8 * 3);  // A's last 8 runs
+  EXPECT_EQ(insns, 8u + 6 * 2 + 1);  // A's last 6 runs and B
   EXPECT_EQ(s->regs[1], 10u);
   EXPECT_EQ(s->regs[2], 77u);
   EXPECT_EQ(s->pc, 0x3000u);

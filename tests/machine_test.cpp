@@ -382,6 +382,35 @@ TEST(Machine, QuickCodeRunningASmallShareStaysQuick) {
   }
 }
 
+TEST(Machine, CallsToAnotherPageStayInNativeCode) {
+  // The program of the test above: 100 calls from one page into a function on the next
+  // and 100 returns. Once both sides are compiled, the calls and returns go from native
+  // code to native code through the jump cache, not through the dispatcher, which enters
+  // native code far less often than the 200 jumps across the pages (quick code replaced
+  // after 3 instructions returns to it once a call to signal the tier).
+  std::vector<uint32_t> words = {0x06400393,   // li t2, 100
+                                 0x7fd000ef,   // loop: jal ra, f
+                                 0xfff38393,   // addi t2, t2, -1
+                                 0xfe039ce3,   // bnez t2, loop
+                                 0x0000006f};  // j .
+  words.resize(1024, 0x00000013);              // nops up to the next page
+  for (uint32_t w : {0x12c00293u,              // f: li t0, 300
+                     0x00150513u,              // inner: addi a0, a0, 1
+                     0xfff28293u,              // addi t0, t0, -1
+                     0xfe029ce3u,              // bnez t0, inner
+                     0x00008067u})             // ret
+    words.push_back(w);
+  Program p(words);
+  for (auto& [name, cfg] : engine_configs(config_for(p, 1 + 100 * 905 + 3))) {
+    Riscv64Virt vm(cfg);
+    vm.run();
+    EXPECT_EQ(vm.hart().state().regs[10], 30000u) << name;
+    if (cfg.engine != "jit") continue;
+    EXPECT_GT(vm.engine_stats().native_insns, 80000u) << name;
+    EXPECT_LT(vm.engine_stats().native_entries, 150u) << name;
+  }
+}
+
 TEST(Machine, MaxInsnsStopsNativeLoopsExactly) {
   // The budget is checked before every block of a compiled region, so a run stops at the
   // same instruction in every engine, whatever the limit.
