@@ -355,10 +355,9 @@ TEST(Machine, OptimizedCodeReplacesQuickCodeOfAHotLoop) {
   }
 }
 
-TEST(Machine, QuickCodeRunningASmallShareStaysQuick) {
-  // A loop on one page calls a function with a loop of 300 on the next page. The
-  // function's region runs 902 of every 905 instructions and is optimized; the caller's
-  // regions run 1 and 2 of them, too small a share however often their counts fill.
+// A loop on one page calls a function with a loop of 300 on the next page, 100 times:
+// 1 + 100 * 905 instructions to the `j .` at 0x80000010, a0 = 30000.
+static Program cross_page_calls() {
   std::vector<uint32_t> words = {0x06400393,   // li t2, 100
                                  0x7fd000ef,   // loop: jal ra, f
                                  0xfff38393,   // addi t2, t2, -1
@@ -371,7 +370,14 @@ TEST(Machine, QuickCodeRunningASmallShareStaysQuick) {
                      0xfe029ce3u,              // bnez t0, inner
                      0x00008067u})             // ret
     words.push_back(w);
-  Program p(words);
+  return Program(words);
+}
+
+TEST(Machine, QuickCodeRunningASmallShareStaysQuick) {
+  // A loop on one page calls a function with a loop of 300 on the next page. The
+  // function's region runs 902 of every 905 instructions and is optimized; the caller's
+  // regions run 1 and 2 of them, too small a share however often their counts fill.
+  Program p = cross_page_calls();
   for (auto& [name, cfg] : engine_configs(config_for(p, 1 + 100 * 905 + 3))) {
     Riscv64Virt vm(cfg);
     vm.run();
@@ -388,19 +394,7 @@ TEST(Machine, CallsToAnotherPageStayInNativeCode) {
   // code to native code through the jump cache, not through the dispatcher, which enters
   // native code far less often than the 200 jumps across the pages (quick code replaced
   // after 3 instructions returns to it once a call to signal the tier).
-  std::vector<uint32_t> words = {0x06400393,   // li t2, 100
-                                 0x7fd000ef,   // loop: jal ra, f
-                                 0xfff38393,   // addi t2, t2, -1
-                                 0xfe039ce3,   // bnez t2, loop
-                                 0x0000006f};  // j .
-  words.resize(1024, 0x00000013);              // nops up to the next page
-  for (uint32_t w : {0x12c00293u,              // f: li t0, 300
-                     0x00150513u,              // inner: addi a0, a0, 1
-                     0xfff28293u,              // addi t0, t0, -1
-                     0xfe029ce3u,              // bnez t0, inner
-                     0x00008067u})             // ret
-    words.push_back(w);
-  Program p(words);
+  Program p = cross_page_calls();
   for (auto& [name, cfg] : engine_configs(config_for(p, 1 + 100 * 905 + 3))) {
     Riscv64Virt vm(cfg);
     vm.run();
