@@ -587,7 +587,7 @@ bool Interpreter::invalidate(uint64_t addr, uint64_t len) {
 
 void Interpreter::clear_jump_cache() {
   std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
-  std::fill(far_.begin(), far_.end(), FarEntry{});
+  std::fill(far_.begin(), far_.end(), NativeEntry{});
 }
 
 void Interpreter::flush() {

@@ -29,12 +29,15 @@ constexpr uint64_t kNativeNext = 0, kNativeTrap = 1, kNativeYield = 2;
 // The exit a native function's return value `ret` stands for (None for kNativeNext).
 ir::ExitInfo native_exit(uint64_t ret, const ir::GuestState& s);
 
-// The dispatcher's jump cache as native code reads it, to go on into the native code of a
-// block on another page without returning to the dispatcher: entry far_index(pc) holds
-// the native code the dispatcher would run for the block at `pc` in `mode` (null while it
-// is interpreted). It is as valid as the dispatcher's own lookups by pc: emptied whenever
-// mappings or translations change, and kept current when native code comes and goes.
-struct FarEntry {
+// A block's native code by pc and mode, in the tables native code looks jump targets up
+// in: the tier's indirect jump table (jit/lower.h) and the dispatcher's jump cache as
+// native code reads it (Interpreter::far_entries()), to go on into the native code of a
+// block on another page without returning to the dispatcher. Entry far_index(pc) of the
+// latter holds the native code the dispatcher would run for the block at `pc` in `mode`
+// (null while it is interpreted). It is as valid as the dispatcher's own lookups by pc:
+// emptied whenever mappings or translations change, and kept current when native code
+// comes and goes.
+struct NativeEntry {
   uint64_t pc = 0;
   NativeFn fn = nullptr;
   uint64_t mode = 0;
@@ -85,8 +88,8 @@ class Interpreter final : public ir::Engine {
   void uninstall(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn);
   // The native code installed for the block, if any.
   NativeFn native_of(uint64_t pc, uint64_t phys, uint32_t mode) const;
-  // kJumpCacheSize entries, see FarEntry; the storage stays where it is.
-  const FarEntry* far_entries() const { return far_.data(); }
+  // kJumpCacheSize entries, see NativeEntry; the storage stays where it is.
+  const NativeEntry* far_entries() const { return far_.data(); }
   // Whether the block (pc, phys, mode) has run at all (interpreted or native).
   bool has_run(uint64_t pc, uint64_t phys, uint32_t mode) const;
   // Where the block's indirect jump went while it ran interpreted, up to the threshold: at
@@ -122,7 +125,7 @@ class Interpreter final : public ir::Engine {
   std::unordered_map<Key, std::unique_ptr<CompiledBlock>, KeyHash> cache_;
   std::unordered_map<uint64_t, std::vector<CompiledBlock*>> by_page_;
   std::vector<CompiledBlock*> jump_cache_;
-  std::vector<FarEntry> far_;  // the native code of jump_cache_'s blocks
+  std::vector<NativeEntry> far_;  // the native code of jump_cache_'s blocks
   void clear_jump_cache();
   std::vector<CompiledBlock*> mapping_dependent_;          // blocks that depend on a second page
   std::vector<std::unique_ptr<CompiledBlock>> graveyard_;  // freed once no block is running

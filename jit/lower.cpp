@@ -988,53 +988,50 @@ class Lowering {
     ir_.SetInsertPoint(back);
     ir_.CreateRet(k64(interp::kNativeNext));
   }
-  // The native code the dispatcher's jump cache holds for `pc`, or null (also while the
-  // tier waits to install code).
-  llvm::Value* far_code(llvm::Value* pc) {
+  // The native code `table` (of `entries` entries, a power of two, see interp::NativeEntry)
+  // holds for `pc` in the region's mode, or null.
+  llvm::Value* entry_code(const interp::NativeEntry* table, unsigned entries, llvm::Value* pc) {
+    llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(pc, 1), k64(entries - 1));
     llvm::Value* entry =
-        ir_.CreateInBoundsGEP(i8_, host_pointer(chain_.far),
-                              ir_.CreateMul(ir_.CreateAnd(ir_.CreateLShr(pc, 1), k64(interp::kJumpCacheSize - 1)),
-                                            k64(sizeof(interp::FarEntry))));
+        ir_.CreateInBoundsGEP(i8_, host_pointer(table), ir_.CreateMul(index, k64(sizeof(interp::NativeEntry))));
     auto member = [&](size_t offset, llvm::Type* ty) {
       return volatile_load(ty, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset));
     };
     llvm::Value* match =
-        ir_.CreateAnd(ir_.CreateICmpEQ(member(offsetof(interp::FarEntry, pc), i64_), pc),
-                      ir_.CreateICmpEQ(member(offsetof(interp::FarEntry, mode), i64_), k64(chain_.mode)));
-    match = ir_.CreateAnd(match, ir_.CreateICmpEQ(volatile_load(i8_, host_pointer(chain_.ready)), ir_.getInt8(0)));
-    return ir_.CreateSelect(match, member(offsetof(interp::FarEntry, fn), ptr_), null_code());
+        ir_.CreateAnd(ir_.CreateICmpEQ(member(offsetof(interp::NativeEntry, pc), i64_), pc),
+                      ir_.CreateICmpEQ(member(offsetof(interp::NativeEntry, mode), i64_), k64(chain_.mode)));
+    return ir_.CreateSelect(match, member(offsetof(interp::NativeEntry, fn), ptr_), null_code());
+  }
+  // The native code the dispatcher's jump cache holds for `pc`, or null (also while the
+  // tier waits to install code).
+  llvm::Value* far_code(llvm::Value* pc) {
+    llvm::Value* code = entry_code(chain_.far, interp::kJumpCacheSize, pc);
+    llvm::Value* waiting = ir_.CreateICmpNE(volatile_load(i8_, host_pointer(chain_.ready)), ir_.getInt8(0));
+    return ir_.CreateSelect(waiting, null_code(), code);
   }
   llvm::Value* null_code() { return llvm::ConstantPointerNull::get(llvm::PointerType::get(ir_.getContext(), 0)); }
   // An indirect jump goes on in the compiled code the engine's table holds for the target,
   // if it is on the region's page, else in what the dispatcher's jump cache holds.
   void indirect(llvm::Value* left, llvm::Value* target) {
-    llvm::Value* index = ir_.CreateAnd(ir_.CreateLShr(target, 1), k64(kIndirectEntries - 1));
-    llvm::Value* entry =
-        ir_.CreateInBoundsGEP(i8_, host_pointer(chain_.table), ir_.CreateMul(index, k64(sizeof(IndirectEntry))));
-    auto member = [&](size_t offset, llvm::Type* ty) {
-      return volatile_load(ty, ir_.CreateConstInBoundsGEP1_64(i8_, entry, offset));
-    };
     llvm::Value* same = ir_.CreateICmpEQ(ir_.CreateLShr(ir_.CreateXor(target, k64(blocks_[0].pc)), 12), k64(0));
-    llvm::Value* match = ir_.CreateAnd(
-        same, ir_.CreateAnd(ir_.CreateICmpEQ(member(offsetof(IndirectEntry, pc), i64_), target),
-                            ir_.CreateICmpEQ(member(offsetof(IndirectEntry, mode), i64_), k64(chain_.mode))));
-    llvm::Value* fn = ir_.CreateSelect(match, member(offsetof(IndirectEntry, fn), ptr_), null_code());
-    if (chain_.far) {
-      // Only off the page: the far lookup's loads would cost the same-page jumps for nothing.
-      auto& ctx = ir_.getContext();
-      llvm::BasicBlock* here = ir_.GetInsertBlock();
-      llvm::BasicBlock* far = llvm::BasicBlock::Create(ctx, "indirect.far", f_);
-      llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "indirect.join", f_);
-      ir_.CreateCondBr(same, join, far);
-      ir_.SetInsertPoint(far);
-      llvm::Value* far_fn = far_code(target);
-      ir_.CreateBr(join);
-      ir_.SetInsertPoint(join);
-      llvm::PHINode* phi = ir_.CreatePHI(ptr_, 2);
-      phi->addIncoming(fn, here);
-      phi->addIncoming(far_fn, far);
-      fn = phi;
+    llvm::Value* near = entry_code(chain_.table, kIndirectEntries, target);
+    if (!chain_.far) {
+      jump_out(left, target, ir_.CreateSelect(same, near, null_code()));
+      return;
     }
+    // Only off the page: the far lookup's loads would cost the same-page jumps for nothing.
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* here = ir_.GetInsertBlock();
+    llvm::BasicBlock* far = llvm::BasicBlock::Create(ctx, "indirect.far", f_);
+    llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "indirect.join", f_);
+    ir_.CreateCondBr(same, join, far);
+    ir_.SetInsertPoint(far);
+    llvm::Value* far_fn = far_code(target);
+    ir_.CreateBr(join);
+    ir_.SetInsertPoint(join);
+    llvm::PHINode* fn = ir_.CreatePHI(ptr_, 2);
+    fn->addIncoming(near, here);
+    fn->addIncoming(far_fn, far);
     jump_out(left, target, fn);
   }
   // The running block's indirect jump continues at its likely targets that start a block

@@ -44,21 +44,17 @@ struct Link {
   uint64_t pc = 0;                // a block outside the region, on its page
   interp::NativeFn fn = nullptr;  // the compiled code entered at pc, if any
 };
-struct IndirectEntry {  // the engine's compiled entries, hashed by pc, for indirect jumps
-  uint64_t pc = 0;
-  interp::NativeFn fn = nullptr;
-  uint64_t mode = 0;
-};
+// The engine's compiled entries (interp::NativeEntry), hashed by pc, for indirect jumps.
 constexpr unsigned kIndirectEntries = 1024;
 inline unsigned indirect_index(uint64_t pc) { return unsigned(pc >> 1) & (kIndirectEntries - 1); }
 struct Chaining {
-  std::deque<Link>* links = nullptr;     // one per direct jump target; null: no direct chaining
-  const IndirectEntry* table = nullptr;  // kIndirectEntries entries; null: no indirect chaining
-  uint32_t mode = 0;                     // the blocks' mode
-  // Jumps to other pages go on through the dispatcher's jump cache (interp::FarEntry) unless
+  std::deque<Link>* links = nullptr;           // one per direct jump target; null: no direct chaining
+  const interp::NativeEntry* table = nullptr;  // kIndirectEntries entries; null: no indirect chaining
+  uint32_t mode = 0;                           // the blocks' mode
+  // Jumps to other pages go on through the dispatcher's jump cache (interp::NativeEntry) unless
   // `ready` is set (the tier has code to install, which the dispatcher does); null: they
   // return to the dispatcher.
-  const interp::FarEntry* far = nullptr;
+  const interp::NativeEntry* far = nullptr;
   const std::atomic<bool>* ready = nullptr;
 };
 

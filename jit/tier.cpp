@@ -46,10 +46,10 @@ struct Region {
   struct Entry {
     uint64_t pc, phys, len;  // a block: its pc, physical pc and guest code bytes
   };
-  std::vector<Entry> entries;             // every block, in order
-  std::vector<Entry> live;                // the entries the code was installed at
-  const IndirectEntry* table = nullptr;   // its engine's indirect jump table
-  const interp::FarEntry* far = nullptr;  // its engine's jump cache (see Chaining)
+  std::vector<Entry> entries;                  // every block, in order
+  std::vector<Entry> live;                     // the entries the code was installed at
+  const interp::NativeEntry* table = nullptr;  // its engine's indirect jump table
+  const interp::NativeEntry* far = nullptr;    // its engine's jump cache (see Chaining)
   const std::atomic<bool>* ready = nullptr;
   std::deque<Link> links;          // read by the native code
   std::vector<ir::Block> blocks;   // kept by quick regions for their optimized copy
@@ -513,8 +513,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   void unlink(const RegionPtr& r) {
     for (const Region::Entry& e : r->live) {
       const interp::NativeFn now = interp_.native_of(e.pc, e.phys, r->mode);
-      IndirectEntry& slot = table_[indirect_index(e.pc)];
-      if (slot.fn == r->fn) slot = now ? IndirectEntry{e.pc, now, r->mode} : IndirectEntry{};
+      interp::NativeEntry& slot = table_[indirect_index(e.pc)];
+      if (slot.fn == r->fn) slot = now ? interp::NativeEntry{e.pc, now, r->mode} : interp::NativeEntry{};
       auto it = waiting_.find({e.phys, r->mode});
       if (it != waiting_.end())
         for (Link* l : it->second)
@@ -556,7 +556,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   std::unordered_map<uint64_t, std::vector<RegionPtr>> by_page_;  // queued and installed, by code page
   std::list<RegionPtr> installed_;                                // oldest first
   std::vector<RegionPtr> dead_;                                   // freed at the next poll()
-  std::unique_ptr<IndirectEntry[]> table_{new IndirectEntry[kIndirectEntries]};
+  std::unique_ptr<interp::NativeEntry[]> table_{new interp::NativeEntry[kIndirectEntries]};
   std::map<std::pair<uint64_t, uint32_t>, std::vector<Link*>> waiting_;  // links by target (phys, mode)
   ir::EngineStats stats_;                                                // the tier's part of stats()
   mutable ir::EngineStats merged_;
