@@ -494,6 +494,7 @@ CompiledBlock* Interpreter::lookup(ir::GuestState& s, uint64_t pc, bool single) 
   auto it = cache_.find(Key{pc, phys, s.mode, single});
   CompiledBlock* b = it != cache_.end() ? it->second.get() : compile(s, pc, phys, single);
   if (!single && b) {
+    if (!slot && filled_.size() <= kFilledMax) filled_.push_back(far_index(pc));
     slot = b;
     far_[far_index(pc)] = {pc, b->native, s.mode};
   }
@@ -560,6 +561,10 @@ void Interpreter::drop(CompiledBlock* b) {
     }
   }
   std::erase(mapping_dependent_, b);
+  if (jump_cache_[far_index(b->pc)] == b) {
+    jump_cache_[far_index(b->pc)] = nullptr;
+    far_[far_index(b->pc)] = NativeEntry{};
+  }
   auto it = cache_.find(Key{b->pc, b->phys, b->mode, b->single});
   if (it != cache_.end()) {
     graveyard_.push_back(std::move(it->second));
@@ -580,14 +585,18 @@ bool Interpreter::invalidate(uint64_t addr, uint64_t len) {
   }
   if (victims.empty()) return native;
   for (CompiledBlock* b : victims) drop(b);
-  clear_jump_cache();
   generation_++;
   return true;
 }
 
 void Interpreter::clear_jump_cache() {
-  std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
-  std::fill(far_.begin(), far_.end(), NativeEntry{});
+  if (filled_.size() > kFilledMax) {
+    std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
+    std::fill(far_.begin(), far_.end(), NativeEntry{});
+  } else {
+    for (uint32_t i : filled_) jump_cache_[i] = nullptr, far_[i] = NativeEntry{};
+  }
+  filled_.clear();
 }
 
 void Interpreter::flush() {

@@ -42,7 +42,7 @@ struct NativeEntry {
   NativeFn fn = nullptr;
   uint64_t mode = 0;
 };
-constexpr unsigned kJumpCacheSize = 4096;
+constexpr unsigned kJumpCacheSize = 32768;
 inline unsigned far_index(uint64_t pc) { return unsigned(pc >> 1) & (kJumpCacheSize - 1); }
 
 // A faster tier for hot code. The interpreter reports hot blocks, installs native code only
@@ -126,6 +126,10 @@ class Interpreter final : public ir::Engine {
   std::unordered_map<uint64_t, std::vector<CompiledBlock*>> by_page_;
   std::vector<CompiledBlock*> jump_cache_;
   std::vector<NativeEntry> far_;  // the native code of jump_cache_'s blocks
+  // The slots filled since the jump cache was last cleared, up to kFilledMax (past that,
+  // clearing empties every slot).
+  std::vector<uint32_t> filled_;
+  static constexpr size_t kFilledMax = kJumpCacheSize / 8;
   void clear_jump_cache();
   std::vector<CompiledBlock*> mapping_dependent_;          // blocks that depend on a second page
   std::vector<std::unique_ptr<CompiledBlock>> graveyard_;  // freed once no block is running

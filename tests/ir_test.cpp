@@ -277,6 +277,53 @@ TEST(IrInterpreter, ReportsHotBlocksAndHowHotTheyStay) {
   EXPECT_EQ(tier.heats, std::vector<uint32_t>({4, 8, 16, 32, 64}));
 }
 
+// Lookups by pc: a changed mapping forgets all of them (whether few or more than the
+// interpreter keeps track of), an invalidation only those of the dropped code. Block i,
+// at pc i * 0x1002 (each on its own page and jump cache slot), adds 1 to x1 and goes to
+// block i + 1; under the second mapping its physical copy adds 1000.
+TEST(IrInterpreter, ChangedMappingsAndInvalidationsForgetTheirLookups) {
+  struct MappedHost : FakeHost {
+    uint64_t offset = 0;
+    bool fetch_page(GuestState&, uint64_t a, uint64_t& phys) override { return phys = a + offset, true; }
+  };
+  for (unsigned n : {8u, interp::kJumpCacheSize / 2}) {
+    SCOPED_TRACE(n);
+    MappedHost host;
+    auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                          Block& out) {
+      out = make_block();
+      out.pc = pc;
+      out.byte_len = 2;
+      Emitter e(out);
+      e.SetReg(e.Add(e.GetReg(1), e.Const(host.offset ? 1000 : 1)), 1);
+      e.jump(pc + 0x1002);
+    };
+    interp::Interpreter in(host, translator, true);
+    auto s = std::make_unique<GuestState>();
+    s->mode = kModeVirtual;
+    auto run_all = [&] {
+      s->regs[1] = 0;
+      s->pc = 0x1002;
+      in.run(*s, s->icount + n);
+      return s->regs[1];
+    };
+    EXPECT_EQ(run_all(), n);
+    EXPECT_EQ(run_all(), n);
+    EXPECT_EQ(in.stats().blocks_translated, n);
+    host.offset = 0x40000000;
+    in.flush_virtual();
+    for (unsigned i = 0; i < interp::kJumpCacheSize; i++) EXPECT_EQ(in.far_entries()[i].pc, 0u) << i;
+    EXPECT_EQ(run_all(), 1000u * n);
+    EXPECT_EQ(in.stats().blocks_translated, 2 * n);
+    // Dropping block 2's code forgets its lookup and no other.
+    ASSERT_TRUE(in.invalidate(2 * 0x1002 + host.offset, 2));
+    EXPECT_EQ(in.far_entries()[interp::far_index(2 * 0x1002)].pc, 0u);
+    EXPECT_EQ(in.far_entries()[interp::far_index(3 * 0x1002)].pc, 3 * 0x1002u);
+    EXPECT_EQ(run_all(), 1000u * n);
+    EXPECT_EQ(in.stats().blocks_translated, 2 * n + 1);
+  }
+}
+
 // The interpreter tells the tier where a block's indirect jump went while it ran
 // interpreted (up to the threshold): the most frequent target first, rare ones left out.
 TEST(IrInterpreter, RecordsIndirectJumpTargetsUntilTheThreshold) {
