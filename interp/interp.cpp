@@ -158,8 +158,8 @@ class Lowering {
         if (!(mi.op == Opcode::Const || mi.op == Opcode::Trunc32 || (mi.op == Opcode::GetReg && mi.imm != s.imm)))
           adjacent = false;
       }
-      if (real && adjacent && uses_[j] == 1 && target_[j] == kNoSlot && int(j) != fused_branch_ &&
-          !(is_w_op(dop) && fused_w(j))) {
+      if (real && adjacent && (uses_[j] == 1 || !written_before_last_use(unsigned(s.imm), k, j)) &&
+          target_[j] == kNoSlot && int(j) != fused_branch_ && !(is_w_op(dop) && fused_w(j))) {
         target_[j] = uint16_t(s.imm);
         write_at_[j] = uint16_t(s.imm);
         folded_[k] = true;
@@ -168,6 +168,14 @@ class Lowering {
       }
     }
   }
+  // Whether register `reg`, set to value j at index k, is set again before j's last use:
+  // until then the register can hold j for its other users too.
+  bool written_before_last_use(unsigned reg, size_t k, size_t j) const {
+    for (int m = int(k) + 1; m < last_use_[j] && m < int(b_.insts.size()); m++)
+      if (b_.insts[m].op == Opcode::SetReg && b_.insts[m].imm == reg) return true;
+    return false;
+  }
+
   // The slot holding value v, materializing constants when an operation needs a slot.
   uint16_t src(ir::Value v) {
     if (slot_[v.id] != kNoSlot) return slot_[v.id];
