@@ -650,6 +650,17 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
     if (!b->ops.empty() && !b->ops[0].handler)
       for (Op& o : b->ops) o.handler = kHandlers[unsigned(o.op)];
   };
+  // Counts an interpreted run of a (not single-step) block for the tier.
+  auto heat_up = [&](CompiledBlock* b) {
+    if (tier_ && ++b->heat >= threshold_) {
+      if (b->heat == threshold_)
+        tier_->hot(s, b->pc, b->phys);
+      else if ((b->heat & (b->heat - 1)) == 0)
+        tier_->still_hot(s, b->pc, b->phys, b->heat);
+    }
+  };
+  static const std::atomic<bool> kNeverReady{false};
+  const std::atomic<bool>& tier_ready = tier_ ? tier_->ready : kNeverReady;
 
 #define NEXT            \
   do {                  \
@@ -697,6 +708,7 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
       if (may_link && !blk->single) {
         if (prev->link_gen != generation_) prev->next[0] = prev->next[1] = nullptr, prev->link_gen = generation_;
         prev->next[prev_edge] = blk;
+        prepare(blk);  // a native block may be interpreted again through the link
       }
     }
     if (blk->num_insns > remaining && !(blk = lookup(s, s.pc, true))) {
@@ -719,12 +731,7 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
       goto done;
     }
     stalled = nullptr;
-    if (tier_ && !blk->single && ++blk->heat >= threshold_) {
-      if (blk->heat == threshold_)
-        tier_->hot(s, blk->pc, blk->phys);
-      else if ((blk->heat & (blk->heat - 1)) == 0)
-        tier_->still_hot(s, blk->pc, blk->phys, blk->heat);
-    }
+    if (!blk->single) heat_up(blk);
     prepare(blk);
     if (tracing) on_insn(s, s.pc);
     base = s.icount;
@@ -936,6 +943,22 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
   }
   block_done:
     s.icount = base + blk->num_insns;
+    // Along a link (a direct jump or branch to a block it went to before) the next block
+    // starts here, unless anything the loop above handles is due: it is native code, the
+    // tier has code to install, an exit is requested, or the budget ends within it.
+    if (prev_edge >= 0 && blk->link_gen == generation_ && !tracing) {
+      CompiledBlock* n = blk->next[prev_edge];
+      if (n && !n->native && n->num_insns <= limit - s.icount && !s.exit_request &&
+          !tier_ready.load(std::memory_order_acquire)) {
+        heat_up(n);
+        stalled = nullptr;
+        base = s.icount;
+        blk = prev = n;
+        prev_edge = -1;
+        op = n->ops.data();
+        goto * op->handler;
+      }
+    }
     continue;
     // clang-format on
   }

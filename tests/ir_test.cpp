@@ -277,6 +277,53 @@ TEST(IrInterpreter, ReportsHotBlocksAndHowHotTheyStay) {
   EXPECT_EQ(tier.heats, std::vector<uint32_t>({4, 8, 16, 32, 64}));
 }
 
+// A block whose native code goes away is interpreted again when a chained link leads to
+// it, though it never ran interpreted before: 0x1000 (one instruction) jumps to 0x2000
+// (two), which jumps back. The first run stops inside 0x2000, after the link is made.
+TEST(IrInterpreter, LinkedBlockRunsInterpretedAfterItsNativeCodeGoes) {
+  auto translator = [&](uint64_t pc, uint32_t, unsigned max_insns,
+                        const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&, Block& out) {
+    out = make_block();
+    out.pc = pc;
+    Emitter e(out);
+    if (pc == 0x1000) {
+      e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
+      e.jump(0x2000);
+    } else if (pc == 0x2000) {
+      e.SetReg(e.Add(e.GetReg(2), e.Const(1)), 2);
+      if (max_insns == 1) return e.jump(0x2002);
+      out.num_insns = 2;
+      out.insn_offset = {0, 2};
+      e.SetReg(e.Add(e.GetReg(3), e.Const(1)), 3);
+      e.jump(0x1000);
+    } else {
+      e.SetReg(e.Add(e.GetReg(3), e.Const(1)), 3);
+      e.jump(0x1000);
+    }
+  };
+  FakeHost host;
+  interp::Interpreter in(host, translator, true);
+  auto s = std::make_unique<GuestState>();
+  s->pc = 0x1000;
+  in.run(*s, 2);
+  ASSERT_EQ(s->pc, 0x2002u);
+  s->pc = 0x1000;
+  interp::NativeFn native = [](GuestState* st, Host*, uint64_t) -> uint64_t {
+    st->regs[2] += 100, st->regs[3] += 100, st->icount += 2, st->pc = 0x1000;
+    return interp::kNativeNext;
+  };
+  ASSERT_TRUE(in.install(0x2000, 0x2000, s->mode, native));
+  in.run(*s, s->icount + 3);
+  EXPECT_EQ(s->regs[2], 101u);
+  EXPECT_EQ(s->regs[3], 100u);
+  in.install(0x2000, 0x2000, s->mode, nullptr);
+  in.run(*s, s->icount + 6);
+  EXPECT_EQ(s->pc, 0x1000u);
+  EXPECT_EQ(s->regs[1], 4u);
+  EXPECT_EQ(s->regs[2], 103u);
+  EXPECT_EQ(s->regs[3], 102u);
+}
+
 // Lookups by pc: a changed mapping forgets all of them (whether few or more than the
 // interpreter keeps track of), an invalidation only those of the dropped code. Block i,
 // at pc i * 0x1002 (each on its own page and jump cache slot), adds 1 to x1 and goes to
