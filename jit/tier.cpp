@@ -43,6 +43,7 @@ constexpr uint64_t kHotShare = 64;
 struct Region {
   uint64_t pc = 0, phys = 0;  // the hot block
   uint32_t mode = 0;
+  uint32_t entry_insns = 0;  // the hot block's instructions
   struct Entry {
     uint64_t pc, phys, len;  // a block: its pc, physical pc and guest code bytes
   };
@@ -139,23 +140,23 @@ class Compiler {
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
-  // A queued region whose code still runs interpreted, its entry block now `heat` runs
-  // in, moves to the newest end of the queue with that heat.
-  void still_running(const RegionPtr& r, uint32_t heat) {
+  // A queued region whose code still runs interpreted, its entry block now `weight`
+  // instructions in, moves to the newest end of the queue with that weight.
+  void still_running(const RegionPtr& r, uint64_t weight) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Job& j) { return j.region == r; });
     if (it == queue_.end()) return;
     Job job = std::move(*it);
-    job.heat = std::max(job.heat, heat);
+    job.weight = std::max(job.weight, weight);
     queue_.erase(it);
     queue_.push_back(std::move(job));
   }
 
-  // `heat`: the interpreted runs of the region's entry block so far.
-  void submit(std::shared_ptr<Mailbox> box, RegionPtr r, uint32_t heat) {
+  // `weight`: the instructions the region's entry block ran interpreted so far.
+  void submit(std::shared_ptr<Mailbox> box, RegionPtr r, uint64_t weight) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back({std::move(box), std::move(r), heat});
+      queue_.push_back({std::move(box), std::move(r), weight});
     }
     cv_.notify_one();
   }
@@ -173,7 +174,7 @@ class Compiler {
   struct Job {
     std::shared_ptr<Mailbox> box;
     RegionPtr region;
-    uint32_t heat = 0;
+    uint64_t weight = 0;
   };
 
   Compiler() {
@@ -209,9 +210,9 @@ class Compiler {
           queue_.pop_front();
           job.region->skipped = true;
         } else {
-          std::vector<uint32_t> heats;
-          for (const Job& j : queue_) heats.push_back(j.heat);
-          auto next = queue_.begin() + ptrdiff_t(next_to_compile(heats));
+          std::vector<uint64_t> weights;
+          for (const Job& j : queue_) weights.push_back(j.weight);
+          auto next = queue_.begin() + ptrdiff_t(next_to_compile(weights));
           job = std::move(*next);
           queue_.erase(next);
         }
@@ -297,7 +298,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     } else if (r->optimized && r->replaces) {
       compiler_->submit_optimized(box_, r);
     } else {
-      compiler_->submit(box_, r, options_.threshold);
+      compiler_->submit(box_, r, uint64_t(options_.threshold) * r->entry_insns);
     }
   }
 
@@ -309,6 +310,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->pc = quick->pc;
     r->phys = quick->phys;
     r->mode = quick->mode;
+    r->entry_insns = quick->entry_insns;
     r->entries = quick->entries;
     r->table = quick->table;
     r->blocks = quick->blocks;
@@ -321,7 +323,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   }
 
   void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t heat) override {
-    if (RegionPtr r = holder(pc, phys, s.mode); r && !r->installed && compiler_) compiler_->still_running(r, heat);
+    if (RegionPtr r = holder(pc, phys, s.mode); r && !r->installed && compiler_)
+      compiler_->still_running(r, uint64_t(heat) * r->entry_insns);
   }
 
   void poll() override {
@@ -430,6 +433,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
         if (interp_.has_run(next, next_phys, s.mode) && !covered(next, next_phys, s.mode)) todo.push_back(next);
       }
       insns += b.num_insns;
+      if (at == pc) r->entry_insns = b.num_insns;
       r->entries.push_back({at, phys_of(*r, at), b.byte_len});
       r->blocks.push_back(std::move(b));
     }
@@ -564,10 +568,10 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
 
 }  // namespace
 
-size_t next_to_compile(const std::vector<uint32_t>& heats) {
-  size_t best = heats.size() - 1;
+size_t next_to_compile(const std::vector<uint64_t>& weights) {
+  size_t best = weights.size() - 1;
   for (size_t i = best; i-- > 0;)
-    if (heats[i] > heats[best]) best = i;
+    if (weights[i] > weights[best]) best = i;
   return best;
 }
 

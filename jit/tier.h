@@ -24,12 +24,12 @@ struct Options {
       100000;  // instructions run in a region's quick code before it is optimized; 0: no quick code
 };
 
-// The compile queue's order: of the queued regions, oldest first, with the interpreted
-// runs (`heat`) their entry blocks had when last reported, the index of the one to compile
-// next: the hottest, and among equally hot ones the newest. A block still interpreted
-// after many runs saves the most once native; code that just got hot is likely still
-// running. `heats` must not be empty.
-size_t next_to_compile(const std::vector<uint32_t>& heats);
+// The compile queue's order: of the queued regions, oldest first, with the instructions
+// their entry blocks had run interpreted when last reported (runs times the block's
+// instructions), the index of the one to compile next: the hottest, and among equally hot
+// ones the newest. A block still interpreted after many instructions saves the most once
+// native; code that just got hot is likely still running. `weights` must not be empty.
+size_t next_to_compile(const std::vector<uint64_t>& weights);
 
 std::unique_ptr<ir::Engine> make_tiered(ir::Host& host, interp::Translator translator, bool check_ir,
                                         const Options& options);

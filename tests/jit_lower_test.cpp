@@ -816,12 +816,15 @@ TEST(JitSession, NoMappingIsWritableAndExecutable) {
 }
 
 TEST(JitTier, CompilesTheHottestQueuedRegionFirstAndTheNewestAmongEquals) {
-  // Oldest first, as queued: the heat of each region's entry block when last reported.
+  // Oldest first, as queued: the instructions each region's entry block ran interpreted
+  // when last reported (runs times instructions).
   EXPECT_EQ(jit::next_to_compile({2000}), 0u);
-  EXPECT_EQ(jit::next_to_compile({2000, 2000, 2000}), 2u);          // all just hot: the newest
-  EXPECT_EQ(jit::next_to_compile({2000, 65536, 2000, 4096}), 1u);   // still interpreted after 65536 runs
-  EXPECT_EQ(jit::next_to_compile({8192, 2000, 8192, 2000}), 2u);    // equally hot: the newer one
-  EXPECT_EQ(jit::next_to_compile({131072, 2000, 2000, 2000}), 0u);  // age does not matter
+  EXPECT_EQ(jit::next_to_compile({2000, 2000, 2000}), 2u);               // all just hot: the newest
+  EXPECT_EQ(jit::next_to_compile({2000, 65536, 2000, 4096}), 1u);        // still interpreted after 65536
+  EXPECT_EQ(jit::next_to_compile({8192, 2000, 8192, 2000}), 2u);         // equally hot: the newer one
+  EXPECT_EQ(jit::next_to_compile({131072, 2000, 2000, 2000}), 0u);       // age does not matter
+  EXPECT_EQ(jit::next_to_compile({2000 * 3, 4096 * 2, 2000 * 64}), 2u);  // a long block just hot comes first
+  EXPECT_EQ(jit::next_to_compile({uint64_t(1) << 40, 2000 * 64}), 0u);   // past 32 bits
 }
 
 // addi x3, x3, 1; sd x2, 8(x1); ld x5, 0(x1); lw x6, -8(x1); jump 0x2000. The three
