@@ -313,6 +313,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->entry_insns = quick->entry_insns;
     r->entries = quick->entries;
     r->table = quick->table;
+    r->far = quick->far;
+    r->ready = quick->ready;
     r->blocks = quick->blocks;
     r->likely = quick->likely;
     r->optimized = true;
