@@ -120,6 +120,7 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
   ram_ = map_ram(cfg_.memory);
   if (!ram_) throw std::invalid_argument("cannot allocate guest RAM of " + std::to_string(cfg_.memory) + " bytes");
   page_flags_.assign(cfg_.memory / 4096, 0);
+  code_span_.assign(cfg_.memory / 4096, CodeSpan{});
   if (!cfg_.console)
     cfg_.console = [](uint8_t c) {
       std::fputc(c, stdout);
@@ -241,6 +242,7 @@ void Riscv64Virt::load_images() {
   // so they read as zero again, and untouched RAM costs nothing (memset of 128M took 70 ms).
   if (madvise(ram_, cfg_.memory, MADV_DONTNEED) != 0) std::memset(ram_, 0, cfg_.memory);
   std::fill(page_flags_.begin(), page_flags_.end(), 0);
+  std::fill(code_span_.begin(), code_span_.end(), CodeSpan{});
   has_htif_ = false;
   GuestRam ram{ram_, kRamBase, cfg_.memory};
   bool have_entry = false;
@@ -572,12 +574,14 @@ void Riscv64Virt::code_written(uint64_t phys, uint64_t len) {
     // rest of the page's code: such stores only pay for the slow path.
     const uint64_t page = kRamBase + (pg << 12);
     const uint64_t lo = std::max(phys, page), hi = std::min(phys + len, page + 4096);
+    CodeSpan& span = code_span_[pg];
+    if (hi - page <= span.lo || lo - page >= span.hi) continue;
     bool dropped = false, code_left = false;
     for (auto& h : harts_) {
       dropped |= h->engine->invalidate(lo, hi - lo);
       code_left |= h->engine->holds_code(page);
     }
-    if (!code_left) page_flags_[pg] &= uint8_t(~kCode);
+    if (!code_left) page_flags_[pg] &= uint8_t(~kCode), span = CodeSpan{};
     if (dropped) cur().hart->state().exit_request = 1;
   }
 }
@@ -704,6 +708,10 @@ void Riscv64Virt::code_translated(uint64_t phys, uint64_t len) {
   if (len == 0 || !in_ram(phys, 1)) return;
   uint64_t end = std::min(phys + len, kRamBase + cfg_.memory);
   for (uint64_t pg = (phys - kRamBase) >> 12; pg <= (end - 1 - kRamBase) >> 12; pg++) {
+    const uint64_t page = kRamBase + (pg << 12);
+    CodeSpan& span = code_span_[pg];
+    span.lo = uint16_t(std::min<uint64_t>(span.lo, std::max(phys, page) - page));
+    span.hi = uint16_t(std::max<uint64_t>(span.hi, std::min(end, page + 4096) - page));
     if (page_flags_[pg] & kCode) continue;
     page_flags_[pg] |= kCode;
     // Stores to this page must now take the slow path, which invalidates the code.

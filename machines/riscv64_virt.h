@@ -174,6 +174,12 @@ class Riscv64Virt final : public ir::Host, public DmaMemory {
   MachineConfig cfg_;
   uint8_t* ram_ = nullptr;
   std::vector<uint8_t> page_flags_;
+  // Of each page with kCode, the bytes [lo, hi) holding all code translated from it since
+  // it got the flag: stores outside them leave the engines alone.
+  struct CodeSpan {
+    uint16_t lo = 4096, hi = 0;
+  };
+  std::vector<CodeSpan> code_span_;
   std::vector<std::unique_ptr<HartSlot>> harts_;
   unsigned cur_ = 0;
   VirtualClock clock_;

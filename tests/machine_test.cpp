@@ -309,6 +309,39 @@ TEST(Machine, SelfModifyingCodeInAHotLoopIsSeenByEveryEngine) {
   }
 }
 
+TEST(Machine, StoresToDataOnACodePageKeepTheCodeAndStoresIntoItStillDropIt) {
+  // Every iteration stores to a word at 0x400, on the page of the loop's code. From
+  // iteration 61 on, the loop calls f at 0x800 (code the page gets only then); in
+  // iteration 81 it overwrites f's addi a0,a0,1 with addi a0,a0,100: a0 = 20 + 20 * 100.
+  std::vector<uint32_t> words = {0x00000513,   // li a0, 0
+                                 0x06400393,   // li t2, 100
+                                 0x01400e13,   // li t3, 20
+                                 0x02800f13,   // li t5, 40
+                                 0x00000297,   // auipc t0, 0
+                                 0x7f028293,   // addi t0, t0, 0x7f0     (t0 = f)
+                                 0x06450337,   // lui t1, 0x6450
+                                 0x5133031b,   // addiw t1, t1, 0x513    (t1 = addi a0,a0,100)
+                                 0xc0028e93,   // addi t4, t0, -0x400    (t4 = the data word)
+                                 0x007ea023,   // loop: sw t2, 0(t4)
+                                 0x007f4863,   // blt t5, t2, skip
+                                 0x01c39463,   // bne t2, t3, call
+                                 0x0062a023,   // sw t1, 0(t0)
+                                 0x7cc000ef,   // call: jal ra, f
+                                 0xfff38393,   // skip: addi t2, t2, -1
+                                 0xfe0394e3,   // bnez t2, loop
+                                 0x0000006f};  // j .
+  words.resize(0x800 / 4, 0x00000013);         // nop
+  words.push_back(0x00150513);                 // f: addi a0, a0, 1
+  words.push_back(0x00008067);                 // ret
+  Program p(words);
+  for (auto& [name, cfg] : engine_configs(config_for(p, 9 + 60 * 4 + 40 * 8 + 1))) {
+    Riscv64Virt vm(cfg);
+    vm.run();
+    EXPECT_EQ(vm.hart().state().regs[10], 2020u) << name;
+    EXPECT_EQ(vm.instructions(), 570u) << name;
+  }
+}
+
 TEST(Machine, CompiledRegionsChainWithoutTheDispatcher) {
   // A loop calling a function: with every block its own region (threshold 1), the call is a
   // direct link, the return goes through the indirect-jump table and the back edge is a
