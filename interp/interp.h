@@ -35,8 +35,8 @@ ir::ExitInfo native_exit(uint64_t ret, const ir::GuestState& s);
 // block on another page without returning to the dispatcher. Entry far_index(pc) of the
 // latter holds the native code the dispatcher would run for the block at `pc` in `mode`
 // (null while it is interpreted). It is as valid as the dispatcher's own lookups by pc:
-// emptied whenever mappings or translations change, and kept current when native code
-// comes and goes.
+// emptied whenever mappings change, a slot whenever its block's translation is dropped,
+// and kept current when native code comes and goes.
 struct NativeEntry {
   uint64_t pc = 0;
   NativeFn fn = nullptr;
