@@ -286,6 +286,49 @@ TEST_P(JitOpcodes, ImplementsEveryOpcodeLikeTheInterpreter) {
   }
 }
 
+// Two shifts and an or that rotate (64-bit, and 32-bit with sign-extended halves as
+// RISC-V's W instructions give them) become one rotate in optimized code; shifts that do
+// not add up to the width, or shift different values, stay as they are. Every amount, in
+// both orders of the or, against the interpreter.
+TEST_P(JitOpcodes, RotatesSpelledWithShiftsMatchTheInterpreter) {
+  std::mt19937_64 rng(7);
+  std::vector<Block> blocks;
+  for (unsigned word = 0; word < 2; word++)
+    for (unsigned r = 1; r < (word ? 32u : 64u); r++)
+      for (unsigned variant = 0; variant < 4; variant++) {
+        const unsigned width = word ? 32 : 64;
+        const unsigned l = variant == 2 ? (width - r + 1) % width : width - r;  // 2: not a rotate
+        Block b = make_block();
+        Emitter e(b);
+        V64 x = e.GetReg(1), other = variant == 3 ? e.GetReg(2) : x;  // 3: two sources
+        V64 lo, hi;
+        if (word) {
+          lo = e.Sext32(e.Lshr32(e.Trunc32(x), e.Trunc32(e.Const(r))));
+          hi = e.Sext32(e.Shl32(e.Trunc32(other), e.Trunc32(e.Const(l))));
+        } else {
+          lo = e.Lshr(x, e.Const(r));
+          hi = e.Shl(other, e.Const(l));
+        }
+        e.SetReg(variant == 1 ? e.Or(hi, lo) : e.Or(lo, hi), 5);
+        e.exit(ExitKind::Yield, 0x1000, 0x1004);
+        ASSERT_EQ(verify(b), "");
+        optimize(b, true);
+        blocks.push_back(std::move(b));
+      }
+  Compiled c = compile(blocks, GetParam());
+  ASSERT_EQ(c.fns.size(), blocks.size());
+  for (size_t i = 0; i < blocks.size(); i++) {
+    for (uint64_t v : {uint64_t(0x8000000180000001), uint64_t(rng()), uint64_t(rng() | 0x80000000)}) {
+      std::vector<uint64_t> regs = {0, v, rng(), 0, 0, 0};
+      FakeHost jit_host, in_host;
+      Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs);
+      Outcome in = run_interp(in_host, blocks[i], regs);
+      SCOPED_TRACE(testing::Message() << "block " << i << " value " << std::hex << v);
+      expect_same(j, jit_host, in, in_host);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(OptimizedAndNot, JitOpcodes, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "O2" : "Unoptimized"; });
 
