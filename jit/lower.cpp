@@ -215,8 +215,8 @@ class Lowering {
     ir_.SetInsertPoint(checks_[i]);
     llvm::Value* left = ir_.CreateLoad(i64_, ic_);
     llvm::Value* stop = ir_.CreateICmpULT(left, k64(covered_[i]));
-    llvm::Value* counted_out = profile_.insns ? count_run() : nullptr;
-    if (counted_out) stop = ir_.CreateOr(stop, counted_out);
+    llvm::Value* counted_out = nullptr;
+    if (profile_.insns) stop = ir_.CreateOr(stop, count_run(counted_out));
     llvm::BasicBlock* stopped = llvm::BasicBlock::Create(ctx, "stop", f_);
     ir_.CreateCondBr(stop, stopped, heads_[i], rare());
     ir_.SetInsertPoint(stopped);
@@ -251,13 +251,19 @@ class Lowering {
     tag(ir_.CreateStore(ir_.CreateAdd(tag(ir_.CreateLoad(i64_, at), tbaa_state_), k64(b_->num_insns)), at),
         tbaa_state_);
   }
-  // At a budget check: true when the count has reached the limit and the region has not
-  // signalled yet. The code then leaves before the block, so that the tier sees the
-  // signal at once, even when the code would loop inside the region for long.
-  llvm::Value* count_run() {
+  // At a budget check: whether to leave before the block. `counted_out` is true when the
+  // count has reached the limit and the region has not signalled yet: the code leaves so
+  // that the tier sees the signal at once, even when the code would loop inside the region
+  // for long. Once it has signalled, the code leaves whenever the signal is set again,
+  // that is when compiled code waits to be installed (likely its optimized copy, which
+  // would otherwise wait until the loop ends).
+  llvm::Value* count_run(llvm::Value*& counted_out) {
     llvm::Value* count = tag(ir_.CreateLoad(i64_, host_pointer(profile_.insns)), tbaa_state_);
     llvm::Value* fired = tag(ir_.CreateLoad(i8_, host_pointer(profile_.fired)), tbaa_state_);
-    return ir_.CreateAnd(ir_.CreateICmpUGE(count, k64(profile_.limit)), ir_.CreateICmpEQ(fired, ir_.getInt8(0)));
+    llvm::Value* signalled = ir_.CreateICmpNE(fired, ir_.getInt8(0));
+    counted_out = ir_.CreateAnd(ir_.CreateICmpUGE(count, k64(profile_.limit)), ir_.CreateNot(signalled));
+    llvm::Value* ready = ir_.CreateLoad(i8_, host_pointer(profile_.signal), true);
+    return ir_.CreateOr(counted_out, ir_.CreateAnd(signalled, ir_.CreateICmpNE(ready, ir_.getInt8(0))));
   }
   void signal(llvm::Value* counted_out) {
     auto& ctx = ir_.getContext();

@@ -67,7 +67,9 @@ using LikelyTargets = std::map<uint64_t, std::vector<uint64_t>>;
 // The first budget check that finds the count at `limit` or past while
 // *fired is clear sets *fired and *signal (the tier's `ready`) and returns to the
 // dispatcher before the block, so that the tier looks at the region at once; the tier
-// clears *fired when it counts anew. No counting when `insns` is null.
+// clears *fired when it counts anew. While *fired is set, a budget check that finds *signal
+// set returns there too, so that the optimized copy is installed as soon as it is compiled,
+// not when a loop of the quick code ends. No counting when `insns` is null.
 struct Profile {
   uint64_t* insns = nullptr;
   std::atomic<bool>* signal = nullptr;

@@ -587,6 +587,47 @@ TEST(JitRegion, QuickCodeCountsItsInstructionsAndSignalsOnceAtTheLimit) {
   EXPECT_EQ(s->icount, 21u);
 }
 
+// Once quick code has signalled, it leaves at a budget check whenever the signal is set
+// again (the tier has compiled code to install, likely the optimized copy), so that a loop
+// does not keep running the quick code until it ends. Before it has signalled, someone
+// else's signal does not stop it.
+TEST(JitRegion, QuickCodeThatSignalledLeavesWhileTheSignalIsSet) {
+  uint64_t insns = 0;
+  uint8_t fired = 0;
+  std::atomic<bool> signal{true};
+  CompiledRegion region = compile_region({counting_loop_block(), tail_block(0x1008, 2)}, "waiting_region", {},
+                                         jit::Profile{&insns, &signal, 1000, &fired}, false);
+  ASSERT_NE(region.fn, nullptr);
+  FakeHost host;
+  auto s = std::make_unique<GuestState>();
+  s->pc = 0x1000;
+  s->regs[1] = 5;
+  // Not fired: runs to the end (A 5 times, B) though the signal is set.
+  EXPECT_EQ(region.fn(s.get(), &host, 1000), polyemu::interp::kNativeNext);
+  EXPECT_EQ(s->pc, 0x3000u);
+  EXPECT_EQ(s->icount, 11u);
+  EXPECT_EQ(insns, 11u);
+  // Fired, with the signal set: leaves before the first block, having run nothing.
+  fired = 1;
+  s->pc = 0x1000;
+  s->regs[1] = 5;
+  EXPECT_EQ(region.fn(s.get(), &host, 1000), polyemu::interp::kNativeNext);
+  EXPECT_EQ(s->pc, 0x1000u);
+  EXPECT_EQ(s->icount, 11u);
+  EXPECT_EQ(s->regs[1], 5u);
+  EXPECT_EQ(insns, 11u);
+  EXPECT_TRUE(signal.load());  // the dispatcher clears it when it installs
+  EXPECT_EQ(fired, 1u);
+  // Fired, signal clear: runs on to the end.
+  signal = false;
+  EXPECT_EQ(region.fn(s.get(), &host, 1000), polyemu::interp::kNativeNext);
+  EXPECT_EQ(s->pc, 0x3000u);
+  EXPECT_EQ(s->regs[1], 10u);
+  EXPECT_EQ(s->icount, 22u);
+  EXPECT_EQ(insns, 22u);
+  EXPECT_FALSE(signal.load());
+}
+
 // An indirect jump to a likely target that starts a block of the region goes on there: a
 // dispatch loop (D jumps to x2; A and B jump back, each making the other one next) runs in
 // one call until it leaves the region or the budget ends, with the registers, pc and icount
