@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
+#include <llvm/Support/CommandLine.h>
 
 #include <algorithm>
 #include <atomic>
@@ -476,6 +477,20 @@ TEST(JitLower, TerminalsAndTrapsMatchTheInterpreter) {
     Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs);
     Outcome in = run_interp(in_host, blocks[i], regs);
     expect_same(j, jit_host, in, in_host);
+  }
+}
+
+// The code generator options a session sets (session.cpp) exist under these names in this
+// LLVM and are set once a session is made: a renamed option would be ignored silently.
+TEST(JitSession, SetsItsCodeGeneratorOptions) {
+  Compiled c = compile({increment_block()});
+  ASSERT_EQ(c.fns.size(), 1u);
+  auto& options = llvm::cl::getRegisteredOptions();
+  for (const char* name : {"disable-lsr", "enable-ext-tsp-block-placement"}) {
+    SCOPED_TRACE(name);
+    auto it = options.find(name);
+    ASSERT_NE(it, options.end());
+    EXPECT_GE(it->second->getNumOccurrences(), 1);
   }
 }
 
