@@ -80,6 +80,10 @@ struct CompiledBlock {
   // Chained successors: taken and not-taken target, valid for generation `link_gen`.
   CompiledBlock* next[2] = {nullptr, nullptr};
   uint64_t link_gen = 0;
+  // Where its indirect jump went last, valid for generation `indirect_gen`: a return
+  // usually goes back to the same block, which then needs no lookup.
+  CompiledBlock* indirect_next = nullptr;
+  uint64_t indirect_gen = 0;
   bool dead = false;
   uint32_t heat = 0;                  // interpreted runs, for the tier
   std::unique_ptr<SeenTargets> seen;  // for the tier, once its indirect jump ran
@@ -640,6 +644,9 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
   ir::ExitInfo exit;
   CompiledBlock* blk = nullptr;
   CompiledBlock* prev = nullptr;
+  // How the previous interpreted block (prev) left: 0 taken, 1 not taken (its link
+  // slots), kIndirectEdge by its indirect jump, -1 otherwise.
+  constexpr int kIndirectEdge = -2;
   int prev_edge = -1;
   CompiledBlock* stalled = nullptr;  // its native code returned at once: interpret it once
   const Op* op;
@@ -696,9 +703,15 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
     // Under virtual addressing a link may only stay within the page, whose mapping was
     // valid when the running block was looked up.
     const bool may_link = prev && prev_edge >= 0 && (!(s.mode & ir::kModeVirtual) || (prev->pc >> 12) == (s.pc >> 12));
+    // After an indirect jump, the block it went to last time, if the jump cache would
+    // still give it (no invalidation or mapping change since: the same generation).
+    const bool indirect = prev && prev_edge == kIndirectEdge && !tracing;
     if (may_link && prev->link_gen == generation_ && prev->next[prev_edge] && prev->next[prev_edge]->pc == s.pc &&
         prev->next[prev_edge]->mode == s.mode) {
       blk = prev->next[prev_edge];
+    } else if (indirect && prev->indirect_gen == generation_ && prev->indirect_next->pc == s.pc &&
+               prev->indirect_next->mode == s.mode) {
+      blk = prev->indirect_next;
     } else {
       blk = lookup(s, s.pc, tracing);
       if (!blk) {
@@ -709,6 +722,9 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
         if (prev->link_gen != generation_) prev->next[0] = prev->next[1] = nullptr, prev->link_gen = generation_;
         prev->next[prev_edge] = blk;
         prepare(blk);  // a native block may be interpreted again through the link
+      } else if (indirect && !blk->single) {
+        prev->indirect_next = blk;
+        prev->indirect_gen = generation_;
       }
     }
     if (blk->num_insns > remaining && !(blk = lookup(s, s.pc, true))) {
@@ -906,7 +922,7 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
     goto block_done;
   L_JumpIndirect:
     s.pc = R[op->a];
-    prev_edge = -1;
+    prev_edge = kIndirectEdge;
     if (tier_ && !blk->single && blk->heat <= threshold_) {
       if (!blk->seen) blk->seen = std::make_unique<SeenTargets>();
       blk->seen->note(s.pc);

@@ -133,7 +133,7 @@ class Interpreter final : public ir::Engine {
   void clear_jump_cache();
   std::vector<CompiledBlock*> mapping_dependent_;          // blocks that depend on a second page
   std::vector<std::unique_ptr<CompiledBlock>> graveyard_;  // freed once no block is running
-  uint64_t generation_ = 1;  // bumped on invalidation: chained links of older generations are void
+  uint64_t generation_ = 1;  // bumped on invalidation: links and indirect targets of older ones are void
 };
 
 }  // namespace polyemu::interp

@@ -371,6 +371,65 @@ TEST(IrInterpreter, ChangedMappingsAndInvalidationsForgetTheirLookups) {
   }
 }
 
+// An indirect jump remembers the block it went to last; the memory holds only while the
+// target is the same pc and nothing was invalidated or remapped since. 0x1000 counts in x1
+// and jumps to x2; 0x3000 adds 100 to x3 and makes 0x2000 next; 0x2000 adds its mark and
+// stores to 0x2000, which the host takes as rewriting its code: it invalidates it at once,
+// without asking the engine to return. 0x2000's mark is 1 as first translated, 11 once
+// rewritten, and 1000 more under the second mapping.
+TEST(IrInterpreter, IndirectJumpsRememberTheirTargetUntilItChangesOrGoes) {
+  struct RewritingHost : FakeHost {
+    uint64_t offset = 0;
+    uint64_t rewritten = 0;
+    interp::Interpreter* in = nullptr;
+    bool fetch_page(GuestState&, uint64_t a, uint64_t& phys) override { return phys = a + offset, true; }
+    bool store(GuestState& s, uint64_t a, unsigned n, uint64_t v) override {
+      if (a != 0x2000) return FakeHost::store(s, a, n, v);
+      rewritten = 10;
+      in->invalidate(0x2000 + offset, 4);
+      return true;
+    }
+  };
+  RewritingHost host;
+  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) {
+    out = make_block();
+    out.pc = pc;
+    out.byte_len = 4;
+    Emitter e(out);
+    if (pc == 0x1000) {
+      e.SetReg(e.Add(e.GetReg(1), e.Const(1)), 1);
+      e.jump_indirect(e.GetReg(2));
+    } else if (pc == 0x3000) {
+      e.SetReg(e.Add(e.GetReg(3), e.Const(100)), 3);
+      e.SetReg(e.Const(0x2000), 2);
+      e.jump(0x1000);
+    } else {
+      e.SetReg(e.Add(e.GetReg(3), e.Const(1 + host.rewritten + (host.offset ? 1000 : 0))), 3);
+      e.Store(e.Const(0x2000), e.GetReg(3), MemImm{4, false, 0}.pack());
+      e.jump(0x1000);
+    }
+  };
+  interp::Interpreter in(host, translator, true);
+  host.in = &in;
+  auto s = std::make_unique<GuestState>();
+  s->mode = kModeVirtual;
+  // Runs `rounds` of 0x1000 and its target, the first time 0x3000, from x3 = 0; returns x3.
+  auto run = [&](uint64_t rounds) {
+    s->pc = 0x1000;
+    s->regs[2] = 0x3000;
+    s->regs[3] = 0;
+    in.run(*s, s->icount + 2 * rounds);
+    return s->regs[3];
+  };
+  // 0x3000, then 0x2000 three times, each rewriting itself.
+  EXPECT_EQ(run(4), 100u + 1 + 11 + 11);
+  EXPECT_EQ(in.stats().blocks_translated, 5u);
+  host.offset = 0x40000000;
+  in.flush_virtual();
+  EXPECT_EQ(run(2), 100u + 1011);  // the other mapping's code
+}
+
 // The interpreter tells the tier where a block's indirect jump went while it ran
 // interpreted (up to the threshold): the most frequent target first, rare ones left out.
 TEST(IrInterpreter, RecordsIndirectJumpTargetsUntilTheThreshold) {

@@ -309,6 +309,32 @@ TEST(Machine, SelfModifyingCodeInAHotLoopIsSeenByEveryEngine) {
   }
 }
 
+TEST(Machine, AnIndirectCallSeesItsTargetRewritten) {
+  // The same jalr calls a function twice; between the calls the function's addi a0,a0,1
+  // is overwritten with addi a0,a0,100: a0 = 1 + 100. The second call must not reuse the
+  // block the first one went to (the interpreter remembers indirect targets).
+  std::vector<uint32_t> words = {0x00000417,   // auipc s0, 0
+                                 0x04040413,   // addi s0, s0, 64   (s0 = func)
+                                 0x00200493,   // li s1, 2
+                                 0x000400e7,   // loop: jalr ra, 0(s0)
+                                 0x06450337,   // lui t1, 0x6450
+                                 0x51330313,   // addi t1, t1, 0x513 (t1 = addi a0,a0,100)
+                                 0x00642023,   // sw t1, 0(s0)
+                                 0xfff48493,   // addi s1, s1, -1
+                                 0xfe0496e3,   // bnez s1, loop
+                                 0x00100073};  // ebreak (not reached)
+  words.resize(16, 0);
+  words.push_back(0x00150513);  // func: addi a0, a0, 1
+  words.push_back(0x00008067);  // ret
+  Program p(words);
+  for (auto& [name, cfg] : engine_configs(config_for(p, 3 + 2 * 8))) {
+    Riscv64Virt vm(cfg);
+    vm.run();
+    EXPECT_EQ(vm.hart().state().regs[10], 101u) << name;
+    EXPECT_EQ(vm.hart().state().pc, 0x80000024u) << name;
+  }
+}
+
 TEST(Machine, StoresToDataOnACodePageKeepTheCodeAndStoresIntoItStillDropIt) {
   // Every iteration stores to a word at 0x400, on the page of the loop's code. From
   // iteration 61 on, the loop calls f at 0x800 (code the page gets only then); in
