@@ -3,6 +3,7 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/PatternMatch.h>
@@ -234,7 +235,7 @@ class Lowering {
       leave(left, k64(b_->pc), interp::kNativeNext);
       ir_.SetInsertPoint(body);
     }
-    head_left_ = left;
+    head_left_ = profile_.insns || !checked_[i] ? left : opaque(left);
     dirty_.reset();
     access_exit_ = nullptr;
     v_.assign(b_->insts.size(), nullptr);
@@ -245,6 +246,14 @@ class Lowering {
     return terminal();
   }
 
+  // `v` through an empty inline asm, which LLVM cannot see through: after a budget
+  // check, so that the count the block's exits compute from is not the check's own
+  // subtraction (which LLVM would otherwise reuse for the block's end, keeping both the
+  // count before and after live: a copy, or a spill, on every loop iteration).
+  llvm::Value* opaque(llvm::Value* v) {
+    auto* type = llvm::FunctionType::get(i64_, {i64_}, false);
+    return ir_.CreateCall(llvm::InlineAsm::get(type, "", "=r,0", false), {v});
+  }
   // See Profile: the running block's instructions count.
   void count_block() {
     llvm::Value* at = host_pointer(profile_.insns);
