@@ -706,11 +706,13 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
     // After an indirect jump, the block it went to last time, if the jump cache would
     // still give it (no invalidation or mapping change since: the same generation).
     const bool indirect = prev && prev_edge == kIndirectEdge && !tracing;
-    if (may_link && prev->link_gen == generation_ && prev->next[prev_edge] && prev->next[prev_edge]->pc == s.pc &&
-        prev->next[prev_edge]->mode == s.mode) {
+    // A successor remembered in generation `gen` that starts where execution goes on.
+    auto remembered = [&](const CompiledBlock* n, uint64_t gen) {
+      return gen == generation_ && n && n->pc == s.pc && n->mode == s.mode;
+    };
+    if (may_link && remembered(prev->next[prev_edge], prev->link_gen)) {
       blk = prev->next[prev_edge];
-    } else if (indirect && prev->indirect_gen == generation_ && prev->indirect_next->pc == s.pc &&
-               prev->indirect_next->mode == s.mode) {
+    } else if (indirect && remembered(prev->indirect_next, prev->indirect_gen)) {
       blk = prev->indirect_next;
     } else {
       blk = lookup(s, s.pc, tracing);
