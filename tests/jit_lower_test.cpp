@@ -94,7 +94,17 @@ struct Compiled {
   std::deque<ExitInfo> exits;
 };
 
-Compiled compile(const std::vector<Block>& blocks, bool optimize = true) {
+// Quick code's counting (see jit::Profile), with a limit it never reaches.
+jit::Profile never_signalling_profile() {
+  static uint64_t insns = 0;
+  static std::atomic<bool> signal{false};
+  static uint8_t fired = 0;
+  return {&insns, &signal, UINT64_MAX, &fired};
+}
+
+// `quick`: lowered as quick code (which counts, see jit::Profile) and compiled by the quick
+// session, as the tier's first compile is; else as optimized code.
+Compiled compile(const std::vector<Block>& blocks, bool optimize = true, bool quick = false) {
   static unsigned next_unit = 0;
   const std::string prefix = "unit" + std::to_string(next_unit++) + "_block";
   auto ctx = std::make_unique<llvm::LLVMContext>();
@@ -102,10 +112,13 @@ Compiled compile(const std::vector<Block>& blocks, bool optimize = true) {
   Compiled c;
   for (size_t i = 0; i < blocks.size(); i++) {
     std::string error;
-    EXPECT_NE(jit::lower_region({blocks[i]}, *m, prefix + std::to_string(i), c.exits, error), nullptr) << error;
+    EXPECT_NE(jit::lower_region({blocks[i]}, *m, prefix + std::to_string(i), c.exits, error, {}, {},
+                                quick ? never_signalling_profile() : jit::Profile{}),
+              nullptr)
+        << error;
   }
   std::string error;
-  c.unit = session(optimize).add(std::move(ctx), std::move(m), error);
+  c.unit = session(optimize && !quick).add(std::move(ctx), std::move(m), error);
   EXPECT_NE(c.unit, nullptr) << error;
   if (!c.unit) return c;
   for (size_t i = 0; i < blocks.size(); i++) {
@@ -356,26 +369,30 @@ TEST(JitLower, MemoryTakesTheSameFastAndSlowPathsAsTheInterpreter) {
       blocks.push_back(b);
     }
   }
-  Compiled c = compile(blocks);
-  ASSERT_EQ(c.fns.size(), blocks.size());
-  for (size_t p = 0; p < std::size(pages); p++) {
-    for (size_t i = 0; i < blocks.size(); i++) {
-      SCOPED_TRACE(testing::Message() << std::hex << pages[p] << "\n" << print(blocks[i]));
-      FakeHost jit_host, in_host;
-      for (size_t k = 0; k < jit_host.ram.size(); k++) jit_host.ram[k] = in_host.ram[k] = uint8_t(k * 37 + 11);
-      std::vector<uint64_t> regs = {0, pages[p], 0xfedcba9887654321};
-      Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs);
-      Outcome in = run_interp(in_host, blocks[i], regs);
-      expect_same(j, jit_host, in, in_host);
-      EXPECT_EQ(j.exit.kind, ExitKind::Budget);
-      const bool byte = i < 2;
-      EXPECT_EQ(jit_host.calls.empty(), p == 0 || (p == 2 && byte)) << "only the mapped page avoids the host";
+  for (bool quick : {false, true}) {
+    SCOPED_TRACE(quick ? "quick code" : "optimized code");
+    Compiled c = compile(blocks, true, quick);
+    ASSERT_EQ(c.fns.size(), blocks.size());
+    for (size_t p = 0; p < std::size(pages); p++) {
+      for (size_t i = 0; i < blocks.size(); i++) {
+        SCOPED_TRACE(testing::Message() << std::hex << pages[p] << "\n" << print(blocks[i]));
+        FakeHost jit_host, in_host;
+        for (size_t k = 0; k < jit_host.ram.size(); k++) jit_host.ram[k] = in_host.ram[k] = uint8_t(k * 37 + 11);
+        std::vector<uint64_t> regs = {0, pages[p], 0xfedcba9887654321};
+        Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs);
+        Outcome in = run_interp(in_host, blocks[i], regs);
+        expect_same(j, jit_host, in, in_host);
+        EXPECT_EQ(j.exit.kind, ExitKind::Budget);
+        const bool byte = i < 2;
+        EXPECT_EQ(jit_host.calls.empty(), p == 0 || (p == 2 && byte)) << "only the mapped page avoids the host";
+      }
     }
   }
 }
 
 // A load that faults in the middle of a block: the earlier instruction's write stays, the
 // later one does not happen, pc names the load and icount counts what retired before it.
+// In optimized code and in quick code (which writes registers to the state as it goes).
 TEST(JitLower, TrappingLoadLeavesPcAndIcountLikeTheInterpreter) {
   std::vector<Block> blocks;
   for (uint64_t addr : {uint64_t(0x100), FakeHost::kBase + 0x10000 - 4}) {  // unmapped; crossing the end of RAM
@@ -393,19 +410,22 @@ TEST(JitLower, TrappingLoadLeavesPcAndIcountLikeTheInterpreter) {
     e.jump(0x2000);
     blocks.push_back(b);
   }
-  Compiled c = compile(blocks);
-  ASSERT_EQ(c.fns.size(), blocks.size());
-  for (size_t i = 0; i < blocks.size(); i++) {
-    FakeHost jit_host, in_host;
-    Outcome j = run_jit(jit_host, c.fns[i], blocks[i], {});
-    Outcome in = run_interp(in_host, blocks[i], {});
-    expect_same(j, jit_host, in, in_host);
-    EXPECT_EQ(j.exit.kind, ExitKind::Trap);
-    EXPECT_EQ(j.exit.cause, 5u);
-    EXPECT_EQ(j.s->pc, 0x8004u);
-    EXPECT_EQ(j.s->icount, 1u);
-    EXPECT_EQ(j.s->regs[5], 77u);
-    EXPECT_EQ(j.s->regs[7], 0u);
+  for (bool quick : {false, true}) {
+    SCOPED_TRACE(quick ? "quick code" : "optimized code");
+    Compiled c = compile(blocks, true, quick);
+    ASSERT_EQ(c.fns.size(), blocks.size());
+    for (size_t i = 0; i < blocks.size(); i++) {
+      FakeHost jit_host, in_host;
+      Outcome j = run_jit(jit_host, c.fns[i], blocks[i], {});
+      Outcome in = run_interp(in_host, blocks[i], {});
+      expect_same(j, jit_host, in, in_host);
+      EXPECT_EQ(j.exit.kind, ExitKind::Trap);
+      EXPECT_EQ(j.exit.cause, 5u);
+      EXPECT_EQ(j.s->pc, 0x8004u);
+      EXPECT_EQ(j.s->icount, 1u);
+      EXPECT_EQ(j.s->regs[5], 77u);
+      EXPECT_EQ(j.s->regs[7], 0u);
+    }
   }
 }
 
@@ -419,15 +439,18 @@ TEST(JitLower, StoreThatRequestsAnExitYieldsAfterTheStore) {
   e.set_insn(2);
   e.SetReg(e.Const(1), 5);
   e.jump(0x2000);
-  Compiled c = compile({b});
-  ASSERT_EQ(c.fns.size(), 1u);
-  YieldingHost jit_host, in_host;
-  Outcome j = run_jit(jit_host, c.fns[0], b, {});
-  Outcome in = run_interp(in_host, b, {});
-  expect_same(j, jit_host, in, in_host);
-  EXPECT_EQ(j.exit.kind, ExitKind::Yield);
-  EXPECT_EQ(j.s->pc, 0x1004u);
-  EXPECT_EQ(j.s->icount, 1u);
+  for (bool quick : {false, true}) {
+    SCOPED_TRACE(quick ? "quick code" : "optimized code");
+    Compiled c = compile({b}, true, quick);
+    ASSERT_EQ(c.fns.size(), 1u);
+    YieldingHost jit_host, in_host;
+    Outcome j = run_jit(jit_host, c.fns[0], b, {});
+    Outcome in = run_interp(in_host, b, {});
+    expect_same(j, jit_host, in, in_host);
+    EXPECT_EQ(j.exit.kind, ExitKind::Yield);
+    EXPECT_EQ(j.s->pc, 0x1004u);
+    EXPECT_EQ(j.s->icount, 1u);
+  }
 }
 
 // Every terminal, and host-call operations that trap, against the interpreter.
@@ -468,15 +491,18 @@ TEST(JitLower, TerminalsAndTrapsMatchTheInterpreter) {
     e.jump(0x2000);
     blocks.push_back(b);
   }
-  Compiled c = compile(blocks);
-  ASSERT_EQ(c.fns.size(), blocks.size());
-  for (size_t i = 0; i < blocks.size(); i++) {
-    SCOPED_TRACE(print(blocks[i]));
-    FakeHost jit_host, in_host;
-    std::vector<uint64_t> regs = {0, 1, 0x4567};
-    Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs);
-    Outcome in = run_interp(in_host, blocks[i], regs);
-    expect_same(j, jit_host, in, in_host);
+  for (bool quick : {false, true}) {
+    SCOPED_TRACE(quick ? "quick code" : "optimized code");
+    Compiled c = compile(blocks, true, quick);
+    ASSERT_EQ(c.fns.size(), blocks.size());
+    for (size_t i = 0; i < blocks.size(); i++) {
+      SCOPED_TRACE(print(blocks[i]));
+      FakeHost jit_host, in_host;
+      std::vector<uint64_t> regs = {0, 1, 0x4567};
+      Outcome j = run_jit(jit_host, c.fns[i], blocks[i], regs);
+      Outcome in = run_interp(in_host, blocks[i], regs);
+      expect_same(j, jit_host, in, in_host);
+    }
   }
 }
 
@@ -781,8 +807,9 @@ TEST(JitRegion, TwoBlockLoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop
 // store in the iteration before (x7) all current. `split`: the loop is
 // two blocks, x1 and x5 written in the first, the store in the second. `many`: the loop
 // also counts in x10..x17, too many registers for it to keep every write (see
-// kSmallLoopRegs), so x5 and x7 reach the state at the end of their block.
-static void expect_trap_in_loop_finds_registers(bool split, bool many) {
+// kSmallLoopRegs), so x5 and x7 reach the state at the end of their block. `quick`: as
+// quick code, which writes every register to the state as it goes.
+static void expect_trap_in_loop_finds_registers(bool split, bool many, bool quick) {
   Block a = sized_block(split ? 2 : 4);
   Block c = sized_block(2, 0x1008);
   {
@@ -805,8 +832,10 @@ static void expect_trap_in_loop_finds_registers(bool split, bool many) {
   }
   std::vector<Block> blocks = {a, tail_block(0x1010, 6)};
   if (split) blocks.push_back(c);
-  CompiledRegion region =
-      compile_region(blocks, std::string(split ? "trap_split_region" : "trap_region") + (many ? "_many" : ""));
+  CompiledRegion region = compile_region(
+      blocks,
+      std::string(split ? "trap_split_region" : "trap_region") + (many ? "_many" : "") + (quick ? "_quick" : ""), {},
+      quick ? never_signalling_profile() : jit::Profile{}, !quick);
   ASSERT_NE(region.fn, nullptr);
 
   // From the last mapped page (odd: TLB fast path) up to the end of RAM.
@@ -827,12 +856,16 @@ static void expect_trap_in_loop_finds_registers(bool split, bool many) {
   expect_same(j, jit_host, i, in_host);
 }
 TEST(JitRegion, TrapInsideALoopFindsEveryRegisterCurrent) {
-  expect_trap_in_loop_finds_registers(false, false);
-  expect_trap_in_loop_finds_registers(false, true);
+  for (bool quick : {false, true}) {
+    expect_trap_in_loop_finds_registers(false, false, quick);
+    expect_trap_in_loop_finds_registers(false, true, quick);
+  }
 }
 TEST(JitRegion, TrapInsideATwoBlockLoopFindsEveryRegisterCurrent) {
-  expect_trap_in_loop_finds_registers(true, false);
-  expect_trap_in_loop_finds_registers(true, true);
+  for (bool quick : {false, true}) {
+    expect_trap_in_loop_finds_registers(true, false, quick);
+    expect_trap_in_loop_finds_registers(true, true, quick);
+  }
 }
 
 // exit_request set by a host call other than a load or store (here an AMO whose store
