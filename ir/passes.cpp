@@ -17,9 +17,17 @@ void substitute(Block& b, const std::vector<uint32_t>& repl) {
   if (b.term.value.valid()) b.term.value.id = repl[b.term.value.id];
 }
 
+// The passes run for every block the interpreter translates: their vectors are kept from
+// one block to the next (one set per thread).
+std::vector<uint32_t>& scratch_ids() {
+  thread_local std::vector<uint32_t> ids;
+  return ids;
+}
+
 // Drops the instructions whose `keep` is false and renumbers the rest.
 void compact(Block& b, const std::vector<bool>& keep) {
-  std::vector<uint32_t> newid(b.insts.size(), UINT32_MAX);
+  std::vector<uint32_t>& newid = scratch_ids();
+  newid.assign(b.insts.size(), UINT32_MAX);
   size_t n = 0;
   for (size_t i = 0; i < b.insts.size(); i++) {
     if (!keep[i]) continue;
@@ -30,8 +38,9 @@ void compact(Block& b, const std::vector<bool>& keep) {
   substitute(b, newid);
 }
 
-std::vector<uint32_t> identity(size_t n) {
-  std::vector<uint32_t> r(n);
+std::vector<uint32_t>& identity(size_t n) {
+  std::vector<uint32_t>& r = scratch_ids();
+  r.resize(n);
   for (size_t i = 0; i < n; i++) r[i] = uint32_t(i);
   return r;
 }
@@ -40,8 +49,7 @@ std::vector<uint32_t> identity(size_t n) {
 
 void forward_registers(Block& b) {
   constexpr int kRegs = 64;
-  std::vector<uint32_t> repl = identity(b.insts.size());
-  std::vector<bool> keep(b.insts.size(), true);
+  std::vector<uint32_t>& repl = identity(b.insts.size());
   uint32_t known[kRegs];
   int64_t last_set[kRegs];
   for (int r = 0; r < kRegs; r++) known[r] = UINT32_MAX, last_set[r] = -1;
@@ -53,14 +61,13 @@ void forward_registers(Block& b) {
     if (in.op == Opcode::GetReg) {
       unsigned r = unsigned(in.imm);
       if (known[r] != UINT32_MAX) {
-        repl[i] = known[r];
-        keep[i] = false;
+        repl[i] = known[r];  // unused from now on
       } else {
         known[r] = uint32_t(i);
       }
     } else if (in.op == Opcode::SetReg) {
       unsigned r = unsigned(in.imm);
-      if (last_set[r] > last_trap) keep[last_set[r]] = false;
+      if (last_set[r] > last_trap) b.insts[size_t(last_set[r])] = Inst{Opcode::Const, in.insn, {}, 0};  // unused
       known[r] = in.args[0].id;
       last_set[r] = int64_t(i);
     } else if (info(in.op).flags & MayTrap) {
@@ -68,11 +75,10 @@ void forward_registers(Block& b) {
     }
   }
   if (b.term.value.valid()) b.term.value.id = repl[b.term.value.id];
-  compact(b, keep);
 }
 
 void fold_constants(Block& b) {
-  std::vector<uint32_t> repl = identity(b.insts.size());
+  std::vector<uint32_t>& repl = identity(b.insts.size());
   auto is_const = [&](Value v) { return b.insts[v.id].op == Opcode::Const; };
   auto cval = [&](Value v) { return b.insts[v.id].imm; };
   for (size_t i = 0; i < b.insts.size(); i++) {
@@ -125,7 +131,8 @@ void fold_constants(Block& b) {
 }
 
 void eliminate_dead_code(Block& b) {
-  std::vector<bool> used(b.insts.size(), false);
+  thread_local std::vector<bool> used;
+  used.assign(b.insts.size(), false);
   if (b.term.value.valid()) used[b.term.value.id] = true;
   for (size_t i = b.insts.size(); i-- > 0;) {
     const Inst& in = b.insts[i];

@@ -7,7 +7,8 @@ namespace polyemu::ir {
 
 // Forwards register values inside the block: a GetReg after a SetReg (or another GetReg)
 // of the same register uses the known value; a SetReg overwritten later in the block is
-// dropped unless an instruction that may trap lies between (the trap must see it).
+// dropped unless an instruction that may trap lies between (the trap must see it). What
+// it replaces or drops stays as an unused pure instruction for eliminate_dead_code().
 void forward_registers(Block& b);
 // Evaluates 64-bit pure instructions whose arguments are constants, and simplifies
 // identities (x+0, x|0, x<<0, ...).
