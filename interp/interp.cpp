@@ -421,16 +421,28 @@ class Lowering {
     throw std::logic_error("interp lowering: block without terminal");
   }
 
+  // Per value (instruction index). Kept from one block to the next (one set per thread):
+  // every translated block is lowered.
+  struct Scratch {
+    std::vector<uint16_t> slot, target, write_at;
+    std::vector<int> uses, last_use;
+    std::vector<uint32_t> user;
+    std::vector<bool> folded;
+  };
+  static Scratch& scratch() {
+    thread_local Scratch x;
+    return x;
+  }
   const ir::Block& b_;
   CompiledBlock& out_;
-  std::vector<uint16_t> slot_;
-  std::vector<int> uses_;
-  std::vector<int> last_use_;
-  std::vector<uint16_t> target_;    // register a value is computed straight into
-  std::vector<uint16_t> write_at_;  // register written by the instruction at this index
-  std::vector<uint32_t> user_;      // the last (for single-use values: the only) user
-  std::vector<bool> folded_;        // SetRegs folded into their value's definition
-  int fused_branch_ = -1;           // the compare evaluated by the branch terminal itself
+  std::vector<uint16_t>& slot_ = scratch().slot;
+  std::vector<int>& uses_ = scratch().uses;
+  std::vector<int>& last_use_ = scratch().last_use;
+  std::vector<uint16_t>& target_ = scratch().target;      // register a value is computed straight into
+  std::vector<uint16_t>& write_at_ = scratch().write_at;  // register written by the instruction at this index
+  std::vector<uint32_t>& user_ = scratch().user;          // the last (for single-use values: the only) user
+  std::vector<bool>& folded_ = scratch().folded;          // SetRegs folded into their value's definition
+  int fused_branch_ = -1;                                 // the compare evaluated by the branch terminal itself
 };
 
 }  // namespace
