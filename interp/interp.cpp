@@ -452,6 +452,7 @@ Interpreter::Interpreter(ir::Host& host, Translator translator, bool check_ir)
       translator_(std::move(translator)),
       check_ir_(check_ir),
       jump_cache_(kJumpCacheSize, nullptr),
+      jump_gen_(kJumpCacheSize, 0),
       far_(kJumpCacheSize) {}
 
 Interpreter::~Interpreter() = default;
@@ -510,17 +511,25 @@ CompiledBlock* Interpreter::compile(ir::GuestState& s, uint64_t pc, uint64_t phy
 }
 
 CompiledBlock* Interpreter::lookup(ir::GuestState& s, uint64_t pc, bool single) {
-  CompiledBlock*& slot = jump_cache_[far_index(pc)];
-  if (slot && slot->pc == pc && slot->mode == s.mode && slot->single == single) return slot;
+  const unsigned i = far_index(pc);
+  CompiledBlock*& slot = jump_cache_[i];
+  const bool same = slot && slot->pc == pc && slot->mode == s.mode && slot->single == single;
+  if (same && jump_gen_[i] == generation_) return slot;
   // Asked on every miss, in every mode: fetch permission (PMP) can change without paging.
   uint64_t phys = pc;
   if (!host_.fetch_page(s, pc, phys)) return nullptr;
-  auto it = cache_.find(Key{pc, phys, s.mode, single});
-  CompiledBlock* b = it != cache_.end() ? it->second.get() : compile(s, pc, phys, single);
+  CompiledBlock* b;
+  if (same && slot->phys == phys) {
+    b = slot;  // from before the mappings changed, and the pc still maps to its code
+  } else {
+    auto it = cache_.find(Key{pc, phys, s.mode, single});
+    b = it != cache_.end() ? it->second.get() : compile(s, pc, phys, single);
+  }
   if (!single && b) {
-    if (!slot && filled_.size() <= kFilledMax) filled_.push_back(far_index(pc));
     slot = b;
-    far_[far_index(pc)] = {pc, b->native, s.mode};
+    if (!jump_gen_[i] && filled_.size() <= kFilledMax) filled_.push_back(i);
+    jump_gen_[i] = generation_;
+    far_[i] = {pc, b->native, s.mode};
   }
   return b;
 }
@@ -539,7 +548,8 @@ bool Interpreter::install(uint64_t pc, uint64_t phys, uint32_t mode, NativeFn fn
   if (it == cache_.end()) return false;
   it->second->native = fn;
   if (!fn) it->second->heat = 0;
-  if (jump_cache_[far_index(pc)] == it->second.get()) far_[far_index(pc)].fn = fn;
+  const unsigned i = far_index(pc);
+  if (jump_cache_[i] == it->second.get() && jump_gen_[i]) far_[i].fn = fn;
   return true;
 }
 
@@ -587,6 +597,7 @@ void Interpreter::drop(CompiledBlock* b) {
   std::erase(mapping_dependent_, b);
   if (jump_cache_[far_index(b->pc)] == b) {
     jump_cache_[far_index(b->pc)] = nullptr;
+    jump_gen_[far_index(b->pc)] = 0;
     far_[far_index(b->pc)] = NativeEntry{};
   }
   auto it = cache_.find(Key{b->pc, b->phys, b->mode, b->single});
@@ -613,12 +624,12 @@ bool Interpreter::invalidate(uint64_t addr, uint64_t len) {
   return true;
 }
 
-void Interpreter::clear_jump_cache() {
+void Interpreter::clear_far() {
   if (filled_.size() > kFilledMax) {
-    std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
     std::fill(far_.begin(), far_.end(), NativeEntry{});
+    std::fill(jump_gen_.begin(), jump_gen_.end(), 0);
   } else {
-    for (uint32_t i : filled_) jump_cache_[i] = nullptr, far_[i] = NativeEntry{};
+    for (uint32_t i : filled_) far_[i] = NativeEntry{}, jump_gen_[i] = 0;
   }
   filled_.clear();
 }
@@ -629,17 +640,19 @@ void Interpreter::flush() {
   cache_.clear();
   by_page_.clear();
   mapping_dependent_.clear();
-  clear_jump_cache();
+  std::fill(jump_cache_.begin(), jump_cache_.end(), nullptr);
+  clear_far();
   generation_++;
   stats_.cache_flushes++;
 }
 
 void Interpreter::flush_virtual() {
-  // Blocks are keyed by physical pc too, so they stay valid; only the lookups go, and the
-  // blocks that depend on a second page's mapping.
+  // Blocks are keyed by physical pc too, so they stay valid; the blocks that depend on a
+  // second page's mapping go. The jump cache's slots are checked again at their next use
+  // (the new generation), and native code's view of them goes: it cannot check them.
   std::vector<CompiledBlock*> victims = mapping_dependent_;
   for (CompiledBlock* b : victims) drop(b);
-  clear_jump_cache();
+  clear_far();
   generation_++;
 }
 

@@ -124,13 +124,18 @@ class Interpreter final : public ir::Engine {
   };
   std::unordered_map<Key, std::unique_ptr<CompiledBlock>, KeyHash> cache_;
   std::unordered_map<uint64_t, std::vector<CompiledBlock*>> by_page_;
+  // The last block looked up at each slot's pcs, and the generation it was looked up or
+  // checked in, 0 while its far_ entry is empty. A slot of an older generation (mappings
+  // changed, or code was dropped) is used again when its pc still maps to the block's
+  // physical address: after a kernel switches address spaces, its own code is where it was.
   std::vector<CompiledBlock*> jump_cache_;
-  std::vector<NativeEntry> far_;  // the native code of jump_cache_'s blocks
-  // The slots filled since the jump cache was last cleared, up to kFilledMax (past that,
-  // clearing empties every slot).
+  std::vector<uint64_t> jump_gen_;
+  std::vector<NativeEntry> far_;  // the native code of jump_cache_'s blocks, emptied when mappings change
+  // The far_ slots filled since it was last emptied, up to kFilledMax (past that, emptying
+  // clears every slot).
   std::vector<uint32_t> filled_;
   static constexpr size_t kFilledMax = kJumpCacheSize / 8;
-  void clear_jump_cache();
+  void clear_far();
   std::vector<CompiledBlock*> mapping_dependent_;          // blocks that depend on a second page
   std::vector<std::unique_ptr<CompiledBlock>> graveyard_;  // freed once no block is running
   uint64_t generation_ = 1;  // bumped on invalidation: links and indirect targets of older ones are void

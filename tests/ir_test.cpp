@@ -324,11 +324,12 @@ TEST(IrInterpreter, LinkedBlockRunsInterpretedAfterItsNativeCodeGoes) {
   EXPECT_EQ(s->regs[3], 102u);
 }
 
-// Lookups by pc: a changed mapping forgets all of them (whether few or more than the
-// interpreter keeps track of), an invalidation only those of the dropped code. Block i,
+// Lookups by pc: a changed mapping makes all of them be checked again (whether few or more
+// than the interpreter keeps track of) and forgets those whose pc maps elsewhere now, an
+// invalidation only those of the dropped code. Block i,
 // at pc i * 0x1002 (each on its own page and jump cache slot), adds 1 to x1 and goes to
 // block i + 1; under the second mapping its physical copy adds 1000.
-TEST(IrInterpreter, ChangedMappingsAndInvalidationsForgetTheirLookups) {
+TEST(IrInterpreter, ChangedMappingsAndInvalidationsCheckOrForgetTheirLookups) {
   struct MappedHost : FakeHost {
     uint64_t offset = 0;
     bool fetch_page(GuestState&, uint64_t a, uint64_t& phys) override { return phys = a + offset, true; }
@@ -357,6 +358,14 @@ TEST(IrInterpreter, ChangedMappingsAndInvalidationsForgetTheirLookups) {
     EXPECT_EQ(run_all(), n);
     EXPECT_EQ(run_all(), n);
     EXPECT_EQ(in.stats().blocks_translated, n);
+    // A mapping change that leaves the code where it was: native code's view of the
+    // lookups goes, the lookups themselves are checked again and kept.
+    in.flush_virtual();
+    for (unsigned i = 0; i < interp::kJumpCacheSize; i++) EXPECT_EQ(in.far_entries()[i].pc, 0u) << i;
+    EXPECT_EQ(run_all(), n);
+    EXPECT_EQ(in.stats().blocks_translated, n);
+    for (unsigned i = 0; i < n; i++)
+      EXPECT_EQ(in.far_entries()[interp::far_index(i * 0x1002 + 0x1002)].pc, i * 0x1002 + 0x1002) << i;
     host.offset = 0x40000000;
     in.flush_virtual();
     for (unsigned i = 0; i < interp::kJumpCacheSize; i++) EXPECT_EQ(in.far_entries()[i].pc, 0u) << i;
