@@ -191,7 +191,7 @@ class Compiler {
   // never optimize anything on a machine busy with other work.)
   static void lower_priority() { setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 19); }
 
-  // The sessions are made on first use (by the quick compile thread, unless a synchronous
+  // The sessions are made on first use (by the compile thread, unless a synchronous
   // compile comes first), so that the guest never waits for LLVM to start.
   bool sessions_ready() {
     std::call_once(session_once_, [this] {
@@ -210,12 +210,8 @@ class Compiler {
   // nor a region that gets hot meanwhile should wait for it (quick code is several times
   // faster than the interpreter, optimized code less than that faster than quick code).
   void work(bool optimizing) {
-    // The quick thread makes the sessions: at the optimizing thread's priority, the first
-    // quick compile could wait long for them on a busy machine.
-    if (optimizing)
-      lower_priority();
-    else
-      sessions_ready();
+    if (optimizing) lower_priority();
+    sessions_ready();
     std::deque<Job>& queue = optimizing ? optimize_queue_ : queue_;
     for (;;) {
       Job job;
