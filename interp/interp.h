@@ -34,9 +34,10 @@ ir::ExitInfo native_exit(uint64_t ret, const ir::GuestState& s);
 // native code reads it (Interpreter::far_entries()), to go on into the native code of a
 // block on another page without returning to the dispatcher. Entry far_index(pc) of the
 // latter holds the native code the dispatcher would run for the block at `pc` in `mode`
-// (null while it is interpreted). It is as valid as the dispatcher's own lookups by pc:
-// emptied whenever mappings change, a slot whenever its block's translation is dropped,
-// and kept current when native code comes and goes.
+// (null while it is interpreted). It holds only lookups of the current mappings: it is
+// emptied whenever mappings change (the dispatcher checks its own slots again instead), a
+// slot whenever its block's translation is dropped, and kept current when native code
+// comes and goes.
 struct NativeEntry {
   uint64_t pc = 0;
   NativeFn fn = nullptr;
