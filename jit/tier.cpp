@@ -2,9 +2,6 @@
 
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -119,9 +116,7 @@ class Compiler {
       stop_ = true;
     }
     cv_.notify_all();
-    optimize_cv_.notify_all();
     if (thread_.joinable()) thread_.join();
-    if (optimize_thread_.joinable()) optimize_thread_.join();
   }
 
   // Compiles on the calling thread.
@@ -165,13 +160,14 @@ class Compiler {
     }
     cv_.notify_one();
   }
-  // An optimized copy: compiled by the optimizing thread (see work()).
+  // An optimized copy: compiled when no region waits to leave the interpreter, in the
+  // order they come (the first to run its count of instructions is the hottest).
   void submit_optimized(std::shared_ptr<Mailbox> box, RegionPtr r) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       optimize_queue_.push_back({std::move(box), std::move(r), 0});
     }
-    optimize_cv_.notify_one();
+    cv_.notify_one();
   }
 
  private:
@@ -182,14 +178,8 @@ class Compiler {
   };
 
   Compiler() {
-    thread_ = std::thread([this] { work(false); });
-    optimize_thread_ = std::thread([this] { work(true); });
+    thread_ = std::thread([this] { work(); });
   }
-
-  // Nice 19: against threads of normal priority (the guest's, the quick one) the thread
-  // gets about 1.5% of a core, and all of one nothing else wants. (Idle scheduling would
-  // never optimize anything on a machine busy with other work.)
-  static void lower_priority() { setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 19); }
 
   // The sessions are made on first use (by the compile thread, unless a synchronous
   // compile comes first), so that the guest never waits for LLVM to start.
@@ -202,36 +192,29 @@ class Compiler {
     return optimizing_ != nullptr;
   }
 
-  // A compile thread. The quick one takes regions still interpreted, in next_to_compile()
-  // order; code that waited behind kMaxQueued newer regions has probably gone cold and is
-  // handed back uncompiled (it may get hot again). The optimizing one takes optimized
-  // copies in the order they come (the first to run its count of instructions is the
-  // hottest), at low priority: an optimized compile takes 10-60 ms, and neither the guest
-  // nor a region that gets hot meanwhile should wait for it (quick code is several times
-  // faster than the interpreter, optimized code less than that faster than quick code).
-  void work(bool optimizing) {
-    if (optimizing) lower_priority();
+  void work() {
     sessions_ready();
-    std::deque<Job>& queue = optimizing ? optimize_queue_ : queue_;
     for (;;) {
       Job job;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        (optimizing ? optimize_cv_ : cv_).wait(lock, [&] { return stop_ || !queue.empty(); });
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !optimize_queue_.empty(); });
         if (stop_) return;
-        if (optimizing) {
-          job = std::move(queue.front());
-          queue.pop_front();
-        } else if (queue.size() > kMaxQueued) {
-          job = std::move(queue.front());
-          queue.pop_front();
+        // See next_to_compile(). Code that waited behind kMaxQueued newer regions has
+        // probably gone cold; it is handed back uncompiled and may get hot again.
+        if (queue_.empty()) {
+          job = std::move(optimize_queue_.front());
+          optimize_queue_.pop_front();
+        } else if (queue_.size() > kMaxQueued) {
+          job = std::move(queue_.front());
+          queue_.pop_front();
           job.region->skipped = true;
         } else {
           std::vector<uint64_t> weights;
-          for (const Job& j : queue) weights.push_back(j.weight);
-          auto next = queue.begin() + ptrdiff_t(next_to_compile(weights));
+          for (const Job& j : queue_) weights.push_back(j.weight);
+          auto next = queue_.begin() + ptrdiff_t(next_to_compile(weights));
           job = std::move(*next);
-          queue.erase(next);
+          queue_.erase(next);
         }
       }
       {
@@ -251,10 +234,10 @@ class Compiler {
   std::string session_error_;
   std::atomic<uint64_t> next_name_{0};
   std::mutex mu_;
-  std::condition_variable cv_, optimize_cv_;
+  std::condition_variable cv_;
   std::deque<Job> queue_, optimize_queue_;
   bool stop_ = false;
-  std::thread thread_, optimize_thread_;
+  std::thread thread_;
 };
 
 class TieredEngine final : public ir::Engine, private interp::Tier {
@@ -320,6 +303,8 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   }
 
   // Queues the optimized copy of a quick region that has run `optimize_after` instructions.
+  // It comes after every region still interpreted (see Compiler::submit_optimized()): quick
+  // code is already several times faster than the interpreter.
   void optimize(const RegionPtr& quick) {
     auto r = std::make_shared<Region>();
     r->pc = quick->pc;

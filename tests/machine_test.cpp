@@ -1,15 +1,10 @@
 // Machine-level tests: hart state round trip, bus rules, loader errors, self-modifying
 // code and virtual time, using small programs given as raw encodings.
-#include <dirent.h>
 #include <gtest/gtest.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "machines/bus.h"
 #include "machines/devices/test_finisher.h"
@@ -435,51 +430,6 @@ static Program cross_page_calls() {
                      0x00008067u})             // ret
     words.push_back(w);
   return Program(words);
-}
-
-// The nice value of each thread of this process.
-static std::vector<int> thread_nice_values() {
-  std::vector<int> out;
-  DIR* dir = opendir("/proc/self/task");
-  if (!dir) return out;
-  while (dirent* e = readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    std::ifstream f(std::string("/proc/self/task/") + e->d_name + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    // After the command name in parentheses: state, then fields 4 to 19; nice is field 19.
-    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    for (int k = 3; k <= 19 && rest >> field; k++)
-      if (k == 19) out.push_back(std::stoi(field));
-  }
-  closedir(dir);
-  return out;
-}
-
-TEST(Machine, OptimizedCopiesCompileOnALowPriorityThread) {
-  // A hot loop under the tiered engine starts the compile threads: the quick one at the
-  // guest's priority, the optimizing one at nice 19. The guest's own thread stays as it was.
-  const int own = getpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)));
-  Program p({0x3e800393,    // li t2, 1000
-             0xfff38393,    // loop: addi t2, t2, -1
-             0xfe039ee3,    // bnez t2, loop
-             0x0000006f});  // j .
-  MachineConfig cfg = config_for(p, 1 + 1000 * 2 + 5);
-  cfg.engine = "jit";
-  cfg.jit.threshold = 1;
-  Riscv64Virt vm(cfg);
-  vm.run();
-  EXPECT_EQ(vm.hart().state().regs[7], 0u);
-  EXPECT_EQ(getpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid))), own);
-  // The optimizing thread lowers its own priority when it starts, which may be later.
-  std::vector<int> nice;
-  for (int tries = 0; tries < 10000; tries++) {
-    nice = thread_nice_values();
-    if (std::count(nice.begin(), nice.end(), 19)) break;
-    usleep(1000);
-  }
-  ASSERT_GE(nice.size(), 3u) << "the guest's thread and two compile threads";
-  EXPECT_EQ(std::count(nice.begin(), nice.end(), 19), 1);
 }
 
 TEST(Machine, QuickCodeRunningASmallShareStaysQuick) {
