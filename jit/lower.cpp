@@ -132,12 +132,13 @@ class Lowering {
     // analyze_blocks() and write_back()). Quick code, which keeps every value in memory
     // anyway, reads and writes the state's registers, in the order the interpreter does:
     // the state is always current, and its exits store nothing (a sixth of its code).
-    for (const ir::Block& b : blocks_)
-      for (const ir::Inst& x : b.insts)
-        if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && !locals_[x.imm] && !quick()) {
-          locals_[x.imm] = ir_.CreateAlloca(i64_, nullptr, llvm::Twine("x") + llvm::Twine(x.imm));
-          ir_.CreateStore(tag(ir_.CreateLoad(i64_, reg(x.imm)), tbaa_reg_), locals_[x.imm]);
-        }
+    if (!quick())
+      for (const ir::Block& b : blocks_)
+        for (const ir::Inst& x : b.insts)
+          if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && !locals_[x.imm]) {
+            locals_[x.imm] = ir_.CreateAlloca(i64_, nullptr, llvm::Twine("x") + llvm::Twine(x.imm));
+            ir_.CreateStore(tag(ir_.CreateLoad(i64_, reg(x.imm)), tbaa_reg_), locals_[x.imm]);
+          }
     for (size_t i = 0; i < blocks_.size(); i++) {
       checks_.push_back(llvm::BasicBlock::Create(ctx, "check" + std::to_string(i), f_));
       heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
@@ -559,13 +560,16 @@ class Lowering {
   // One function per opcode of ir/opcodes.inc: a new opcode does not compile until it
   // has one. Semantics follow ir/eval.h (pure) and the interpreter (effects).
   llvm::Value* op_Const(const ir::Inst& x) { return k64(x.imm); }
+  // Where GetReg and SetReg find a guest register: the state's copy in quick code, the
+  // region's local copy in optimized code (see the constructor).
+  llvm::Value* reg_home(unsigned r) { return quick() ? reg(r) : locals_[r]; }
   llvm::Value* op_GetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("GetReg: register out of range"), nullptr;
-    return tag(ir_.CreateLoad(i64_, quick() ? reg(x.imm) : locals_[x.imm]), tbaa_reg_);
+    return tag(ir_.CreateLoad(i64_, reg_home(unsigned(x.imm))), tbaa_reg_);
   }
   llvm::Value* op_SetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("SetReg: register out of range"), nullptr;
-    tag(ir_.CreateStore(arg(x, 0), quick() ? reg(x.imm) : locals_[x.imm]), tbaa_reg_);
+    tag(ir_.CreateStore(arg(x, 0), reg_home(unsigned(x.imm))), tbaa_reg_);
     dirty_[x.imm] = true;
     return nullptr;
   }
