@@ -67,7 +67,10 @@ void forward_registers(Block& b) {
       }
     } else if (in.op == Opcode::SetReg) {
       unsigned r = unsigned(in.imm);
-      if (last_set[r] > last_trap) b.insts[size_t(last_set[r])] = Inst{Opcode::Const, in.insn, {}, 0};  // unused
+      if (last_set[r] > last_trap) {
+        Inst& dropped = b.insts[size_t(last_set[r])];
+        dropped = Inst{Opcode::Const, dropped.insn, {}, 0};  // unused
+      }
       known[r] = in.args[0].id;
       last_set[r] = int64_t(i);
     } else if (info(in.op).flags & MayTrap) {
