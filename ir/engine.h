@@ -25,6 +25,17 @@ constexpr unsigned kNumTlbs = 4;        // one per data-access mode; the machine
 // kModeVirtual: guest addresses are virtual, so blocks are looked up by virtual and physical
 // pc and chain only within one page (a mapping may change between pages).
 constexpr uint32_t kModeVirtual = 1u << 31;
+// kModeFlatReads: a data read that lies wholly inside GuestState::ram needs no translation
+// and no permission check (M-mode with no PMP entry programmed, say), so an engine may read
+// it straight from host memory. Other reads, and all writes, go through the TLB as usual.
+constexpr uint32_t kModeFlatReads = 1u << 30;
+
+// The guest's RAM, for kModeFlatReads: guest physical [base, base + size) is host memory
+// at host. Set once by the machine; size 0 means none.
+struct RamWindow {
+  uint64_t base = 0, size = 0;
+  uintptr_t host = 0;
+};
 
 struct GuestState {
   uint64_t regs[kNumRegs];
@@ -36,6 +47,7 @@ struct GuestState {
   uint64_t trap_cause = 0, trap_tval = 0;  // filled by a Host call that returns false
   uint64_t fcsr = 0;                       // floating-point rounding mode (bits 7:5) and flags (4:0)
   uint32_t data_tlb = 0;                   // which TLB loads and stores use
+  RamWindow ram;                           // see kModeFlatReads
   TlbEntry tlb[kNumTlbs][kTlbEntries];     // filled and flushed by the machine
 };
 

@@ -30,6 +30,7 @@ Hart::Hart(uint64_t hartid, PhysRam ram) : st_(std::make_unique<ir::GuestState>(
 
 void Hart::reset(uint64_t pc) {
   *st_ = ir::GuestState{};
+  st_->ram = ram_window();
   for (uint64_t& r : st_->regs) r = 0;
   st_->pc = pc;
   mstatus_ = kMstatusFixed;
@@ -46,6 +47,9 @@ void Hart::update_mode() {
   uint32_t m = priv_;
   if ((mstatus_ & mstatus::kFs) == 0) m |= kModeFpOff;
   if (priv_ != kMachine && (satp_ >> 60) != 0) m |= ir::kModeVirtual;
+  // M-mode data accesses are untranslated, and with no PMP entry programmed nothing checks
+  // them (an unlocked entry only matters to M-mode for accesses straddling its edges).
+  if (data_priv() == kMachine && !pmp_active_ && st_->ram.size) m |= ir::kModeFlatReads;
   st_->mode = m;
   st_->data_tlb = tlb_for(data_priv(), mstatus_ & mstatus::kSum);
 }
@@ -321,6 +325,7 @@ void Hart::load(Reader& r) {
   uint64_t satp_mode = v[19] >> 60;
   if (satp_mode != 0 && satp_mode != 8 && satp_mode != 9) throw StateError("state: bad satp mode");
   *st_ = *st;
+  st_->ram = ram_window();
   mstatus_ = v[0], mtvec_ = v[1], mepc_ = v[2], mcause_ = v[3], mtval_ = v[4], mie_ = v[5], mip_ = v[6];
   mscratch_ = v[7], mcounteren_ = v[8], medeleg_ = v[9], mideleg_ = v[10], menvcfg_ = v[11];
   stvec_ = v[12], sepc_ = v[13], scause_ = v[14], stval_ = v[15], sscratch_ = v[16], scounteren_ = v[17];

@@ -30,7 +30,7 @@ constexpr uint64_t kSie = 1 << 1, kMie = 1 << 3, kSpie = 1 << 5, kMpie = 1 << 7,
 }
 
 // Translation-mode bits of GuestState::mode: the privilege level in bits 1:0, kModeFpOff
-// (frontend/riscv/translate.h) and ir::kModeVirtual.
+// (frontend/riscv/translate.h), ir::kModeVirtual and ir::kModeFlatReads.
 
 // Which software TLB (GuestState::tlb) serves which data-access mode.
 enum TlbIndex : uint32_t { kTlbUser = 0, kTlbSupervisor = 1, kTlbSupervisorSum = 2, kTlbMachine = 3 };
@@ -130,8 +130,9 @@ class Hart {
     priv_ = p;
     update_mode();
   }
-  // Recomputes GuestState::mode and data_tlb from priv, mstatus and satp.
+  // Recomputes GuestState::mode and data_tlb from priv, mstatus, satp and PMP.
   void update_mode();
+  ir::RamWindow ram_window() const { return {ram_.base, ram_.size, reinterpret_cast<uintptr_t>(ram_.host)}; }
   uint64_t read_mstatus() const;
   void write_mstatus(uint64_t v);
   bool pmp_allows(uint64_t addr, uint64_t len, Access access, Priv priv) const;

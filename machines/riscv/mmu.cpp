@@ -145,6 +145,7 @@ void Hart::flush_tlbs(bool include_machine) {
   }
   superpages_cached_ = false;
   mapping_changed_ = true;
+  if (include_machine) update_mode();  // kModeFlatReads depends on PMP
 }
 
 ir::TlbEntry& Hart::tlb_entry_to_fill(uint32_t tlb, uint64_t vaddr) {
