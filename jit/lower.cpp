@@ -81,11 +81,12 @@ static_assert(sizeof(std::atomic<bool>) == 1 && std::atomic<bool>::is_always_loc
 class Lowering {
  public:
   Lowering(const std::vector<ir::Block>& blocks, llvm::Module& m, std::deque<ir::ExitInfo>& exits, std::string& error,
-           const Chaining& chain, const LikelyTargets& likely, const Profile& profile)
+           const Chaining& chain, const LikelyTargets& likely, const Profile& profile, const ir::RamWindow& ram)
       : blocks_(blocks),
         chain_(chain),
         likely_(likely),
         profile_(profile),
+        ram_(ram),
         m_(m),
         ir_(m.getContext()),
         exits_(exits),
@@ -858,7 +859,7 @@ class Lowering {
     llvm::Value *addr, *ptr;
     llvm::BasicBlock *fast, *slow, *join;
   };
-  bool begin_access(const ir::Inst& x, size_t tag_offset, const char* what, Access& a) {
+  bool begin_access(const ir::Inst& x, size_t tag_offset, const char* what, Access& a, bool uncached = false) {
     if (!mem_imm(x, a.m)) return false;
     a.ty = ir_.getIntNTy(a.m.size * 8);
     a.addr = address(x, a.m);
@@ -867,7 +868,7 @@ class Lowering {
     a.fast = block(".fast");
     a.slow = block(".slow");
     a.join = block(".done");
-    PageCache* c = cache_of(cur_, x);
+    PageCache* c = uncached ? nullptr : cache_of(cur_, x);
     llvm::BasicBlock* cached = nullptr;
     llvm::Value* cached_ptr = nullptr;
     if (c) {
@@ -915,8 +916,42 @@ class Lowering {
       llvm::Value* ptr = group_address(x, m, groups_[size_t(g)]);
       return extend(tag(ir_.CreateAlignedLoad(ir_.getIntNTy(m.size * 8), ptr, llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
     }
+    if (!flat_reads()) return mapped_load(x, false);
+    // A read inside the guest's RAM goes straight to it; any other (device memory) takes
+    // the TLB, without a page cache: in a loop, the RAM it would serve is read directly.
+    ir::MemImm m;
+    if (!mem_imm(x, m)) return nullptr;
+    auto& ctx = ir_.getContext();
+    llvm::Value* addr = address(x, m);
+    llvm::BasicBlock* in_ram = llvm::BasicBlock::Create(ctx, "load.ram", f_);
+    llvm::BasicBlock* mapped = llvm::BasicBlock::Create(ctx, "load.mapped", f_);
+    llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "load.joined", f_);
+    llvm::Value* inside = ir_.CreateICmpULE(ir_.CreateSub(addr, k64(ram_.base)), k64(ram_.size - m.size));
+    ir_.CreateCondBr(inside, in_ram, mapped, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+    // The host address in the load's own block, so that it folds into the load's operand.
+    ir_.SetInsertPoint(in_ram);
+    llvm::Value* ptr = ir_.CreateIntToPtr(ir_.CreateAdd(addr, k64(ram_.host - ram_.base)), ptr_);
+    llvm::Value* direct =
+        extend(tag(ir_.CreateAlignedLoad(ir_.getIntNTy(m.size * 8), ptr, llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
+    ir_.CreateBr(join);
+    ir_.SetInsertPoint(mapped);
+    llvm::Value* other = mapped_load(x, true);
+    if (!other) return nullptr;
+    llvm::BasicBlock* mapped_end = ir_.GetInsertBlock();
+    ir_.CreateBr(join);
+    ir_.SetInsertPoint(join);
+    llvm::PHINode* phi = ir_.CreatePHI(i64_, 2);
+    phi->addIncoming(direct, in_ram);
+    phi->addIncoming(other, mapped_end);
+    return phi;
+  }
+  // Whether the running block's reads inside the guest's RAM may skip the TLB (see
+  // ir::kModeFlatReads).
+  bool flat_reads() const { return (b_->mode & ir::kModeFlatReads) && ram_.size; }
+  // A load through its page cache (unless `uncached`), the TLB and the host.
+  llvm::Value* mapped_load(const ir::Inst& x, bool uncached) {
     Access a;
-    if (!begin_access(x, offsetof(ir::TlbEntry, read_tag), "load", a)) return nullptr;
+    if (!begin_access(x, offsetof(ir::TlbEntry, read_tag), "load", a, uncached)) return nullptr;
     llvm::Value* fast_value = extend(tag(ir_.CreateAlignedLoad(a.ty, a.ptr, llvm::MaybeAlign(1)), tbaa_mem_), a.m.sign);
     ir_.CreateBr(a.join);
 
@@ -1161,6 +1196,7 @@ class Lowering {
   const Chaining& chain_;
   const LikelyTargets& likely_;
   const Profile& profile_;
+  const ir::RamWindow ram_;
   const ir::Block* b_ = nullptr;  // the block being lowered
   llvm::Module& m_;
   llvm::IRBuilder<> ir_;
@@ -1213,9 +1249,9 @@ std::vector<uint64_t> next_blocks(const ir::Block& b, const LikelyTargets& likel
 
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
                              std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain,
-                             const LikelyTargets& likely, const Profile& profile) {
+                             const LikelyTargets& likely, const Profile& profile, const ir::RamWindow& ram) {
   error.clear();
-  return Lowering(blocks, m, exits, error, chain, likely, profile).run(name);
+  return Lowering(blocks, m, exits, error, chain, likely, profile, ram).run(name);
 }
 
 std::vector<std::pair<std::string, void*>> runtime_symbols() {

@@ -81,9 +81,11 @@ struct Profile {
 // is appended to `exits`, whose elements the code returns by address (so they must outlive
 // it); so are the Links of `chain`. Returns nullptr with `error` set when a block holds
 // something the lowering does not know.
+// Loads of blocks whose mode has ir::kModeFlatReads read inside `ram` directly.
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
                              std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain = {},
-                             const LikelyTargets& likely = {}, const Profile& profile = {});
+                             const LikelyTargets& likely = {}, const Profile& profile = {},
+                             const ir::RamWindow& ram = {});
 
 // Whether execution may go on from the end of block `b` into another block of its region:
 // not after a CSR access, which may change the mode the region was compiled for.

@@ -52,6 +52,7 @@ struct Region {
   const interp::NativeEntry* table = nullptr;  // its engine's indirect jump table
   const interp::NativeEntry* far = nullptr;    // its engine's jump cache (see Chaining)
   const std::atomic<bool>* ready = nullptr;
+  ir::RamWindow ram;               // its guest's RAM (ir::kModeFlatReads)
   std::deque<Link> links;          // read by the native code
   std::vector<ir::Block> blocks;   // kept by quick regions for their optimized copy
   LikelyTargets likely;            // of the blocks' indirect jumps, on the page
@@ -131,7 +132,7 @@ class Compiler {
     auto module = std::make_unique<llvm::Module>("region", *context);
     const std::string name = "region" + std::to_string(next_name_.fetch_add(1));
     if (lower_region(r.blocks, *module, name, r.exits, r.error, Chaining{&r.links, r.table, r.mode, r.far, r.ready},
-                     r.likely, r.profile)) {
+                     r.likely, r.profile, r.ram)) {
       r.unit = session.add(std::move(context), std::move(module), r.error);
       if (r.unit) r.fn = reinterpret_cast<interp::NativeFn>(r.unit->lookup(name, r.error));
     }
@@ -315,6 +316,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->table = quick->table;
     r->far = quick->far;
     r->ready = quick->ready;
+    r->ram = quick->ram;
     r->blocks = quick->blocks;
     r->likely = quick->likely;
     r->optimized = true;
@@ -400,6 +402,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->table = table_.get();
     r->far = interp_.far_entries();
     r->ready = &ready;
+    r->ram = s.ram;
     const uint64_t page = pc & ~(kPage - 1);
     std::deque<uint64_t> todo{pc};
     std::set<uint64_t> seen{pc};

@@ -103,8 +103,10 @@ jit::Profile never_signalling_profile() {
 }
 
 // `quick`: lowered as quick code (which counts, see jit::Profile) and compiled by the quick
-// session, as the tier's first compile is; else as optimized code.
-Compiled compile(const std::vector<Block>& blocks, bool optimize = true, bool quick = false) {
+// session, as the tier's first compile is; else as optimized code. `ram`: the guest RAM
+// that blocks with kModeFlatReads read directly.
+Compiled compile(const std::vector<Block>& blocks, bool optimize = true, bool quick = false,
+                 const RamWindow& ram = {}) {
   static unsigned next_unit = 0;
   const std::string prefix = "unit" + std::to_string(next_unit++) + "_block";
   auto ctx = std::make_unique<llvm::LLVMContext>();
@@ -113,7 +115,7 @@ Compiled compile(const std::vector<Block>& blocks, bool optimize = true, bool qu
   for (size_t i = 0; i < blocks.size(); i++) {
     std::string error;
     EXPECT_NE(jit::lower_region({blocks[i]}, *m, prefix + std::to_string(i), c.exits, error, {}, {},
-                                quick ? never_signalling_profile() : jit::Profile{}),
+                                quick ? never_signalling_profile() : jit::Profile{}, ram),
               nullptr)
         << error;
   }
@@ -385,6 +387,71 @@ TEST(JitLower, MemoryTakesTheSameFastAndSlowPathsAsTheInterpreter) {
         EXPECT_EQ(j.exit.kind, ExitKind::Budget);
         const bool byte = i < 2;
         EXPECT_EQ(jit_host.calls.empty(), p == 0 || (p == 2 && byte)) << "only the mapped page avoids the host";
+      }
+    }
+  }
+}
+
+// Loads of a block with kModeFlatReads read the guest's RAM directly, whether or not the
+// TLB maps the page; reads reaching outside it, and every read of a block without the mode
+// bit, take the TLB and the host as before. The values are the interpreter's throughout.
+TEST(JitLower, FlatReadsGoStraightToRamAndOtherReadsThroughTheTlb) {
+  std::vector<Block> blocks;
+  for (uint32_t mode : {kModeFlatReads, 0u}) {
+    for (uint8_t size : {1, 2, 4, 8}) {
+      Block b = sized_block(2);
+      b.mode = mode;
+      Emitter e(b);
+      e.SetReg(e.Load(e.GetReg(1), MemImm{size, true, 8}.pack()), 5);  // l[bhwd] x5, 8(x1)
+      e.set_insn(1);
+      e.SetReg(e.Load(e.GetReg(2), MemImm{size, false, 0}.pack()), 6);  // l[bhwd]u x6, 0(x2)
+      e.jump(0x2000);
+      ASSERT_EQ(verify(b), "");
+      blocks.push_back(b);
+    }
+  }
+  // The window: pages 0-3 of the fake host's RAM. Odd pages are in the TLB too.
+  const uint64_t end = FakeHost::kBase + 4 * 4096;
+  struct Case {
+    uint64_t x1, x2;  // the loads read 8(x1) and 0(x2)
+  } cases[] = {
+      {FakeHost::kBase + 2 * 4096, FakeHost::kBase + 3 * 4096 - 8},  // page 2, not in the TLB
+      {FakeHost::kBase + 4096 + 16, FakeHost::kBase + 4096},         // page 1, in the TLB
+      {end, end + 4096},                                             // pages 4 and 5, past the window
+      {end - 12, FakeHost::kBase - 4},  // the window's last 4 bytes (an 8-byte read leaves it); before it
+  };
+  for (bool quick : {false, true}) {
+    SCOPED_TRACE(quick ? "quick code" : "optimized code");
+    for (const Case& k : cases) {
+      SCOPED_TRACE(testing::Message() << std::hex << k.x1 << " " << k.x2);
+      for (size_t i = 0; i < blocks.size(); i++) {
+        SCOPED_TRACE(print(blocks[i]));
+        FakeHost jit_host, in_host;
+        for (size_t n = 0; n < jit_host.ram.size(); n++) jit_host.ram[n] = in_host.ram[n] = uint8_t(n * 37 + 11);
+        const RamWindow ram{FakeHost::kBase, end - FakeHost::kBase, reinterpret_cast<uintptr_t>(jit_host.ram.data())};
+        Compiled c = compile({blocks[i]}, true, quick, ram);
+        ASSERT_EQ(c.fns.size(), 1u);
+        std::vector<uint64_t> regs = {0, k.x1, k.x2};
+        Outcome j = run_jit(jit_host, c.fns[0], blocks[i], regs);
+        Outcome in = run_interp(in_host, blocks[i], regs);
+        EXPECT_EQ(j.exit.kind, in.exit.kind);
+        EXPECT_EQ(j.s->pc, in.s->pc);
+        EXPECT_EQ(j.s->icount, in.s->icount);
+        EXPECT_EQ(j.s->regs[5], in.s->regs[5]);
+        EXPECT_EQ(j.s->regs[6], in.s->regs[6]);
+        // With the mode bit, only the reads not wholly inside the window reach the host,
+        // those the TLB does not map; without it, the interpreter's.
+        const unsigned size = MemImm::unpack(blocks[i].insts[1].imm).size;
+        size_t host_reads = in_host.calls.size();
+        if (blocks[i].mode & kModeFlatReads) {
+          host_reads = 0;
+          for (uint64_t a : {k.x1 + 8, k.x2}) {
+            const bool in_tlb = a >= FakeHost::kBase && ((a - FakeHost::kBase) >> 12) % 2 == 1 &&
+                                (a + size - 1) >> 12 == a >> 12;  // map_odd_pages()
+            if ((a < FakeHost::kBase || a + size > end) && !in_tlb) host_reads++;
+          }
+        }
+        EXPECT_EQ(jit_host.calls.size(), host_reads);
       }
     }
   }

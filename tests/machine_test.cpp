@@ -121,6 +121,36 @@ TEST(Hart, RefillAfterAnAddressFenceIsLoggedOnce) {
   EXPECT_EQ(visited, 1u);
 }
 
+// kModeFlatReads: M-mode data reads need no check while no PMP entry is programmed; any
+// programmed entry, data accesses at another privilege (MPRV) or no RAM take it away.
+TEST(Hart, FlatReadsOnlyForUncheckedMachineModeReads) {
+  std::vector<uint8_t> ram(1 << 16);
+  riscv::Hart h(0, riscv::PhysRam{ram.data(), 0x80000000, ram.size()});
+  const riscv::CounterSource counters{0, 0, 0};
+  auto write = [&](uint16_t csr, uint64_t v) {
+    uint64_t old;
+    EXPECT_TRUE(h.csr(ir::CsrImm{csr, ir::CsrOp::Write, true, true}, v, old, counters)) << csr;
+  };
+  auto flat = [&] { return (h.state().mode & ir::kModeFlatReads) != 0; };
+  EXPECT_EQ(h.state().ram.base, 0x80000000u);
+  EXPECT_EQ(h.state().ram.size, ram.size());
+  EXPECT_EQ(h.state().ram.host, reinterpret_cast<uintptr_t>(ram.data()));
+  EXPECT_TRUE(flat());
+  write(0x3B0, 0x20004000);  // pmpaddr0
+  write(0x3A0, 0x08);        // pmpcfg0: TOR, unlocked, no access
+  EXPECT_FALSE(flat());
+  write(0x3A0, 0);
+  EXPECT_TRUE(flat());
+  write(0x300, 3ull << 11 | 1ull << 17);  // mstatus: MPP = M, MPRV
+  EXPECT_TRUE(flat());
+  write(0x300, 1ull << 17);  // MPP = U: data reads are U-mode's
+  EXPECT_FALSE(flat());
+  write(0x300, 0);
+  EXPECT_TRUE(flat());
+  riscv::Hart no_ram(0, riscv::PhysRam{});
+  EXPECT_FALSE(no_ram.state().mode & ir::kModeFlatReads);
+}
+
 TEST(Bus, RejectsOverlappingRanges) {
   Bus bus;
   TestFinisher a([](FinisherEvent, uint32_t) {}), b([](FinisherEvent, uint32_t) {});
@@ -411,6 +441,50 @@ TEST(Machine, OptimizedCodeReplacesQuickCodeOfAHotLoop) {
     EXPECT_GT(st.native_insns, 2900u) << name;
     EXPECT_EQ(st.regions_optimized, cfg.jit.optimize_after == 3 ? 1u : 0u) << name;
     EXPECT_EQ(st.regions_freed, 0u) << name << ": the quick code is replaced, not freed";
+  }
+}
+
+// M-mode reads with no PMP entry programmed skip the TLB in compiled code
+// (ir::kModeFlatReads); a locked PMP entry must stop them again. A loop reads a word 100
+// times, the program then locks a no-access entry over that word's page and runs the same
+// loop again: its first read traps with a load access fault, in every engine.
+TEST(Machine, LockedPmpEntryStopsReadsOfAnEarlierHotLoop) {
+  Program p({0x00000e97,    // auipc t4, 0
+             0x054e8e93,    // addi t4, t4, 84    (t4 = handler)
+             0x305e9073,    // csrw mtvec, t4
+             0x00000513,    // li a0, 0
+             0x00010297,    // auipc t0, 0x10     (t0 = 0x80010010)
+             0x00700313,    // li t1, 7
+             0x0062a023,    // sw t1, 0(t0)
+             0x020000ef,    // jal readloop
+             0x0022de13,    // srli t3, t0, 2
+             0x1ffe6e13,    // ori t3, t3, 0x1ff  (NAPOT: the 4 KiB page at 0x80010000)
+             0x3b0e1073,    // csrw pmpaddr0, t3
+             0x09800e13,    // li t3, 0x98        (locked, NAPOT, no access)
+             0x3a0e1073,    // csrw pmpcfg0, t3
+             0x008000ef,    // jal readloop
+             0x0000006f,    // j .
+             0x06400393,    // readloop: li t2, 100
+             0x0002a303,    // 1: lw t1, 0(t0)
+             0x00650533,    // add a0, a0, t1
+             0xfff38393,    // addi t2, t2, -1
+             0xfe039ae3,    // bnez t2, 1b
+             0x00008067,    // ret
+             0x342025f3,    // handler: csrr a1, mcause
+             0x34102673,    // csrr a2, mepc
+             0x0000006f});  // j .
+  // 8 + 402 (first call) + 6 + 1 (li t2) + 2 (handler), then 5 of the last j .
+  for (auto& [name, cfg] : engine_configs(config_for(p, 424))) {
+    Riscv64Virt vm(cfg);
+    vm.run();
+    const ir::GuestState& s = vm.hart().state();
+    EXPECT_EQ(s.regs[10], 700u) << name;
+    EXPECT_EQ(s.regs[11], 5u) << name << ": load access fault";
+    EXPECT_EQ(s.regs[12], 0x80000040u) << name;
+    EXPECT_EQ(vm.instructions(), 424u) << name;
+    if (cfg.engine == "jit" && cfg.jit.threshold == 1) {
+      EXPECT_GT(vm.engine_stats().native_insns, 300u) << name;
+    }
   }
 }
 
