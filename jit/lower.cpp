@@ -1232,21 +1232,6 @@ class Lowering {
 
 }  // namespace
 
-bool may_continue(const ir::Block& b) {
-  for (const ir::Inst& x : b.insts)
-    if (x.op == Opcode::Csr) return false;
-  return true;
-}
-
-std::vector<uint64_t> next_blocks(const ir::Block& b, const LikelyTargets& likely) {
-  if (!may_continue(b)) return {};
-  if (b.term.kind == ir::Terminal::Kind::Jump) return {b.term.target};
-  if (b.term.kind == ir::Terminal::Kind::Branch) return {b.term.target, b.term.fallthrough};
-  if (b.term.kind == ir::Terminal::Kind::JumpIndirect)
-    if (auto it = likely.find(b.pc); it != likely.end()) return it->second;
-  return {};
-}
-
 llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module& m, const std::string& name,
                              std::deque<ir::ExitInfo>& exits, std::string& error, const Chaining& chain,
                              const LikelyTargets& likely, const Profile& profile, const ir::RamWindow& ram) {

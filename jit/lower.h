@@ -89,12 +89,23 @@ llvm::Function* lower_region(const std::vector<ir::Block>& blocks, llvm::Module&
 
 // Whether execution may go on from the end of block `b` into another block of its region:
 // not after a CSR access, which may change the mode the region was compiled for.
-bool may_continue(const ir::Block& b);
+inline bool may_continue(const ir::Block& b) {
+  for (const ir::Inst& x : b.insts)
+    if (x.op == ir::Opcode::Csr) return false;
+  return true;
+}
 
 // Where execution may go on from the end of block `b` inside its region: the targets of its
 // Jump or Branch, or the likely targets of its indirect jump (none when it may not continue,
 // or ends otherwise).
-std::vector<uint64_t> next_blocks(const ir::Block& b, const LikelyTargets& likely = {});
+inline std::vector<uint64_t> next_blocks(const ir::Block& b, const LikelyTargets& likely = {}) {
+  if (!may_continue(b)) return {};
+  if (b.term.kind == ir::Terminal::Kind::Jump) return {b.term.target};
+  if (b.term.kind == ir::Terminal::Kind::Branch) return {b.term.target, b.term.fallthrough};
+  if (b.term.kind == ir::Terminal::Kind::JumpIndirect)
+    if (auto it = likely.find(b.pc); it != likely.end()) return it->second;
+  return {};
+}
 
 // The helper functions lowered code calls, by symbol name, for the session to define.
 std::vector<std::pair<std::string, void*>> runtime_symbols();

@@ -1,12 +1,10 @@
 #include "jit/tier.h"
 
-#include <llvm/IR/LLVMContext.h>
-#include <llvm/IR/Module.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <list>
 #include <map>
@@ -16,8 +14,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "jit/backend.h"
 #include "jit/lower.h"
-#include "jit/session.h"
 
 namespace polyemu::jit {
 
@@ -37,6 +35,12 @@ constexpr size_t kMinLikelyTargets = 3;
 // loops of a program qualify at once, the code of a booting kernel, where most regions
 // run now and then, does not, and the compile thread is kept for code still interpreted.
 constexpr uint64_t kHotShare = 64;
+// LLVM is loaded (see backend.h) when a block gets hot after the guest ran this many
+// instructions, not before: the load slows the guest thread beside it (from 5 to 6-10 ms
+// for the paging firmware test, page faults and TLB shootdowns of the loader), which a
+// program this short cannot win back. Blocks hot earlier are compiled at their next
+// power-of-two run count past it.
+constexpr uint64_t kLoadLlvmAfter = 1'000'000;
 
 // A region: blocks of one code page reachable from a hot block, compiled together. The
 // code may be entered at any of its blocks.
@@ -69,7 +73,7 @@ struct Region {
   std::shared_ptr<Region> replaces;  // an optimized region: the quick one it replaces
   std::weak_ptr<Region> copy;        // a quick region: its optimized copy, dropped with it
   bool optimizing = false;           // a quick region: its optimized copy was queued (once)
-  std::unique_ptr<Session::Unit> unit;
+  std::unique_ptr<Code> code;
   interp::NativeFn fn = nullptr;
   double seconds = 0;
   std::string error;
@@ -96,7 +100,7 @@ struct Mailbox {
   std::atomic<bool>* ready = nullptr;  // the engine's Tier::ready; null once it is gone
 };
 
-// The LLVM sessions and the background compile thread, shared by every tiered engine of
+// The LLVM backend (backend.h) and the background compile thread, shared by every tiered engine of
 // the process (the harts of a machine, the machines of a test). It lives until the process
 // ends, so that no engine ever waits for a compile to finish; a normal exit stops the
 // thread after its current compile (the CLI leaves with _exit and does not wait at all).
@@ -122,21 +126,16 @@ class Compiler {
 
   // Compiles on the calling thread.
   void compile(Region& r) {
-    if (!sessions_ready()) {
-      r.error = session_error_;
+    if (!backend_ready()) {
+      r.error = backend_error_;
       return;
     }
-    Session& session = r.optimized ? *optimizing_ : *quick_;
     auto t0 = std::chrono::steady_clock::now();
-    auto context = std::make_unique<llvm::LLVMContext>();
-    auto module = std::make_unique<llvm::Module>("region", *context);
     const std::string name = "region" + std::to_string(next_name_.fetch_add(1));
-    if (lower_region(r.blocks, *module, name, r.exits, r.error, Chaining{&r.links, r.table, r.mode, r.far, r.ready},
-                     r.likely, r.profile, r.ram)) {
-      r.unit = session.add(std::move(context), std::move(module), r.error);
-      if (r.unit) r.fn = reinterpret_cast<interp::NativeFn>(r.unit->lookup(name, r.error));
-    }
-    if (!r.fn) r.unit.reset();
+    r.code =
+        backend_->compile(r.blocks, name, r.optimized, r.exits, Chaining{&r.links, r.table, r.mode, r.far, r.ready},
+                          r.likely, r.profile, r.ram, r.fn, r.error);
+    if (!r.code) r.fn = nullptr;
     if (r.optimized || !r.fn) r.blocks.clear();
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
@@ -182,19 +181,20 @@ class Compiler {
     thread_ = std::thread([this] { work(); });
   }
 
-  // The sessions are made on first use (by the compile thread, unless a synchronous
-  // compile comes first), so that the guest never waits for LLVM to start.
-  bool sessions_ready() {
-    std::call_once(session_once_, [this] {
-      quick_ = Session::create(false, session_error_);
-      if (quick_) optimizing_ = Session::create(true, session_error_);
-      if (!optimizing_) session_error_ = "JIT disabled: " + session_error_;
+  // The backend is loaded on first use (by the compile thread, unless a synchronous
+  // compile comes first), so that the guest never waits for LLVM to load and start.
+  bool backend_ready() {
+    std::call_once(backend_once_, [this] {
+      backend_ = load_backend(backend_error_);
+      if (backend_) return;
+      backend_error_ = "JIT disabled: " + backend_error_;
+      std::fprintf(stderr, "polyemu: warning: %s; the code runs interpreted\n", backend_error_.c_str());
     });
-    return optimizing_ != nullptr;
+    return backend_ != nullptr;
   }
 
   void work() {
-    sessions_ready();
+    backend_ready();
     for (;;) {
       Job job;
       {
@@ -230,9 +230,9 @@ class Compiler {
     }
   }
 
-  std::once_flag session_once_;
-  std::unique_ptr<Session> quick_, optimizing_;
-  std::string session_error_;
+  std::once_flag backend_once_;
+  std::unique_ptr<Backend> backend_;
+  std::string backend_error_;
   std::atomic<uint64_t> next_name_{0};
   std::mutex mu_;
   std::condition_variable cv_;
@@ -281,6 +281,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   // interp::Tier ------------------------------------------------------------------------
 
   void hot(ir::GuestState& s, uint64_t pc, uint64_t phys) override {
+    if (!compiler_ && !options_.sync && s.icount < kLoadLlvmAfter) return;
     if (covered(pc, phys, s.mode)) return;  // its code is on the way
     RegionPtr r = form_region(s, pc, phys);
     if (!r) return;
@@ -290,7 +291,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   }
 
   void queue(const RegionPtr& r) {
-    // LLVM starts with the first hot block: short runs never pay for it.
+    // LLVM is loaded and started with the first region (see kLoadLlvmAfter).
     if (!compiler_) compiler_ = &Compiler::get();
     by_page_[r->phys / kPage].push_back(r);
     if (options_.sync) {
@@ -327,7 +328,10 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
   }
 
   void still_hot(ir::GuestState& s, uint64_t pc, uint64_t phys, uint32_t heat) override {
-    if (RegionPtr r = holder(pc, phys, s.mode); r && !r->installed && compiler_)
+    RegionPtr r = holder(pc, phys, s.mode);
+    if (!r)
+      hot(s, pc, phys);  // hot before LLVM was due, or its region did not form
+    else if (!r->installed && compiler_)
       compiler_->still_running(r, uint64_t(heat) * r->entry_insns);
   }
 
@@ -473,7 +477,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     count_anew(*r);
     link(r);
     stats_.regions_compiled++;
-    stats_.code_bytes += r->unit->object_bytes();
+    stats_.code_bytes += r->code->bytes();
     installed_.push_back(r);
     // Over the size bound the oldest regions go. No native code runs here, so they can be
     // freed at once.
@@ -492,7 +496,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
       for (const Region::Entry& e : r->live) interp_.uninstall(e.pc, e.phys, r->mode, r->fn);
       unlink(r);
       r->installed = false;
-      stats_.code_bytes -= r->unit->object_bytes();
+      stats_.code_bytes -= r->code->bytes();
       installed_.remove(r);
       stats_.regions_freed += freed;
       dead_.push_back(r);
