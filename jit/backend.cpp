@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 
 namespace polyemu::jit {
 
@@ -23,9 +24,12 @@ std::string executable_dir() {
 }  // namespace
 
 std::unique_ptr<Backend> load_backend(std::string& error) {
-  auto create = reinterpret_cast<CreateFn>(dlsym(RTLD_DEFAULT, "polyemu_jit_backend_create"));
+  const char* chosen = std::getenv("POLYEMU_LLVM_BACKEND");
+  auto create = chosen ? nullptr : reinterpret_cast<CreateFn>(dlsym(RTLD_DEFAULT, "polyemu_jit_backend_create"));
+  std::vector<std::string> paths = {executable_dir() + "libpolyemu_llvm.so", POLYEMU_LLVM_BACKEND_PATH};
+  if (chosen) paths = {chosen};
   std::string tried;
-  for (std::string path : {executable_dir() + "libpolyemu_llvm.so", std::string(POLYEMU_LLVM_BACKEND_PATH)}) {
+  for (const std::string& path : paths) {
     if (create) break;
     // The library stays loaded for the rest of the process: its code may be running.
     void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -38,8 +38,9 @@ class Backend {
                                         interp::NativeFn& fn, std::string& error) = 0;
 };
 
-// The backend, from a process that has the library linked in already (the tests), else
-// from libpolyemu_llvm.so next to the executable, else from where the build put it.
+// The backend: from the library named by the environment variable POLYEMU_LLVM_BACKEND
+// when it is set, else from a process that has the library linked in already (the tests),
+// else from libpolyemu_llvm.so next to the executable, else from where the build put it.
 // Nullptr with `error` set when none loads.
 std::unique_ptr<Backend> load_backend(std::string& error);
 

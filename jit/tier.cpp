@@ -135,7 +135,13 @@ class Compiler {
     r.code =
         backend_->compile(r.blocks, name, r.optimized, r.exits, Chaining{&r.links, r.table, r.mode, r.far, r.ready},
                           r.likely, r.profile, r.ram, r.fn, r.error);
-    if (!r.code) r.fn = nullptr;
+    if (!r.code) {
+      r.fn = nullptr;
+      // Once per process: it should never happen, and then the guest still runs correctly.
+      static std::atomic<bool> shown{false};
+      if (!shown.exchange(true))
+        std::fprintf(stderr, "polyemu: warning: JIT: %s; that code runs interpreted\n", r.error.c_str());
+    }
     if (r.optimized || !r.fn) r.blocks.clear();
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
