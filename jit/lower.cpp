@@ -914,7 +914,7 @@ class Lowering {
       ir::MemImm m;
       if (!mem_imm(x, m)) return nullptr;
       llvm::Value* ptr = group_address(x, m, groups_[size_t(g)]);
-      return extend(tag(ir_.CreateAlignedLoad(ir_.getIntNTy(m.size * 8), ptr, llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
+      return read_memory(ptr, m);
     }
     if (!flat_reads()) return mapped_load(x, false);
     // A read inside the guest's RAM goes straight to it; any other (device memory) takes
@@ -931,8 +931,7 @@ class Lowering {
     // The host address in the load's own block, so that it folds into the load's operand.
     ir_.SetInsertPoint(in_ram);
     llvm::Value* ptr = ir_.CreateIntToPtr(ir_.CreateAdd(addr, k64(ram_.host - ram_.base)), ptr_);
-    llvm::Value* direct =
-        extend(tag(ir_.CreateAlignedLoad(ir_.getIntNTy(m.size * 8), ptr, llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
+    llvm::Value* direct = read_memory(ptr, m);
     ir_.CreateBr(join);
     ir_.SetInsertPoint(mapped);
     llvm::Value* other = mapped_load(x, true);
@@ -945,6 +944,10 @@ class Lowering {
     phi->addIncoming(other, mapped_end);
     return phi;
   }
+  // The guest memory value at host address `ptr`, extended as `m` asks.
+  llvm::Value* read_memory(llvm::Value* ptr, const ir::MemImm& m) {
+    return extend(tag(ir_.CreateAlignedLoad(ir_.getIntNTy(m.size * 8), ptr, llvm::MaybeAlign(1)), tbaa_mem_), m.sign);
+  }
   // Whether the running block's reads inside the guest's RAM may skip the TLB (see
   // ir::kModeFlatReads).
   bool flat_reads() const { return (b_->mode & ir::kModeFlatReads) && ram_.size; }
@@ -952,7 +955,7 @@ class Lowering {
   llvm::Value* mapped_load(const ir::Inst& x, bool uncached) {
     Access a;
     if (!begin_access(x, offsetof(ir::TlbEntry, read_tag), "load", a, uncached)) return nullptr;
-    llvm::Value* fast_value = extend(tag(ir_.CreateAlignedLoad(a.ty, a.ptr, llvm::MaybeAlign(1)), tbaa_mem_), a.m.sign);
+    llvm::Value* fast_value = read_memory(a.ptr, a.m);
     ir_.CreateBr(a.join);
 
     ir_.SetInsertPoint(a.slow);
