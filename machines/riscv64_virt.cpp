@@ -94,16 +94,32 @@ std::vector<uint8_t> read_file(const std::string& path, const char* what) {
 }
 // Guest RAM: a private anonymous mapping aligned to 2 MiB and backed by huge pages where
 // the host has them, as QEMU's. A guest walking much memory (linkedlist's 16 MiB) then
-// misses the host's TLB far less often. Null when the host has no room.
-uint8_t* map_ram(uint64_t size) {
+// misses the host's TLB far less often. It goes at the host address equal to its guest
+// physical address `base` when that range is free (the first machine of a process): then a
+// guest address is its own host address, and the JIT's reads straight from RAM
+// (ir::kModeFlatReads) add no offset, which frees a host register in loops and lets an
+// indexed guest address fold into the host load (crc32's table lookup is a cycle shorter).
+// Null when the host has no room.
+uint8_t* map_ram(uint64_t base, uint64_t size) {
+  constexpr int kFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
   constexpr uint64_t kHuge = 2ull << 20;
-  const uint64_t span = size + kHuge;
-  void* p = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  const uintptr_t start = reinterpret_cast<uintptr_t>(p);
-  const uintptr_t aligned = (start + kHuge - 1) & ~(kHuge - 1);
-  if (aligned > start) munmap(p, aligned - start);
-  if (start + span > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), start + span - aligned - size);
+  void* p = MAP_FAILED;
+  if (base % kHuge == 0)
+    p = mmap(reinterpret_cast<void*>(base), size, PROT_READ | PROT_WRITE, kFlags | MAP_FIXED_NOREPLACE, -1, 0);
+  if (p != MAP_FAILED && reinterpret_cast<uintptr_t>(p) != base) {
+    munmap(p, size);  // a kernel before 4.17 took the address as a hint only
+    p = MAP_FAILED;
+  }
+  uintptr_t aligned = base;
+  if (p == MAP_FAILED) {
+    const uint64_t span = size + kHuge;
+    p = mmap(nullptr, span, PROT_READ | PROT_WRITE, kFlags, -1, 0);
+    if (p == MAP_FAILED) return nullptr;
+    const uintptr_t start = reinterpret_cast<uintptr_t>(p);
+    aligned = (start + kHuge - 1) & ~(kHuge - 1);
+    if (aligned > start) munmap(p, aligned - start);
+    if (start + span > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), start + span - aligned - size);
+  }
   madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);  // only advice: fine without
   return reinterpret_cast<uint8_t*>(aligned);
 }
@@ -117,7 +133,7 @@ Riscv64Virt::Riscv64Virt(MachineConfig cfg) : cfg_(std::move(cfg)) {
     throw std::invalid_argument("--smp must be between 1 and " + std::to_string(kMaxHarts));
   if (cfg_.bios.empty() && (!cfg_.initrd.empty() || !cfg_.append.empty()) && cfg_.kernel.empty())
     throw std::invalid_argument("--initrd and --append need a --kernel");
-  ram_ = map_ram(cfg_.memory);
+  ram_ = map_ram(kRamBase, cfg_.memory);
   if (!ram_) throw std::invalid_argument("cannot allocate guest RAM of " + std::to_string(cfg_.memory) + " bytes");
   page_flags_.assign(cfg_.memory / 4096, 0);
   code_span_.assign(cfg_.memory / 4096, CodeSpan{});

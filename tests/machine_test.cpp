@@ -488,6 +488,36 @@ TEST(Machine, LockedPmpEntryStopsReadsOfAnEarlierHotLoop) {
   }
 }
 
+TEST(Machine, RamSitsAtItsGuestAddressWhenThatIsFreeAndRunsTheSameElsewhere) {
+  // A hot loop reads a word 100 times straight from RAM (M-mode, no PMP): the JIT's flat
+  // reads, whose host address is the guest's plus the offset of the RAM mapping.
+  Program p({0x00000513,    // li a0, 0
+             0x00010297,    // auipc t0, 0x10     (t0 = 0x80010004)
+             0x00700313,    // li t1, 7
+             0x0062a023,    // sw t1, 0(t0)
+             0x06400393,    // li t2, 100
+             0x0002a303,    // 1: lw t1, 0(t0)
+             0x00650533,    // add a0, a0, t1
+             0xfff38393,    // addi t2, t2, -1
+             0xfe039ae3,    // bnez t2, 1b
+             0x0000006f});  // j .
+  for (auto& [name, cfg] : engine_configs(config_for(p, 5 + 400 + 1))) {
+    // The first machine gets the host range at its guest RAM's address; the second, made
+    // while the first still holds it, is mapped wherever the host puts it.
+    Riscv64Virt first(cfg), second(cfg);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(first.ram()), 0x80000000u) << name;
+    EXPECT_NE(reinterpret_cast<uintptr_t>(second.ram()), 0x80000000u) << name;
+    for (Riscv64Virt* vm : {&first, &second}) {
+      vm->run();
+      EXPECT_EQ(vm->hart().state().regs[10], 700u) << name;
+      EXPECT_EQ(vm->instructions(), 406u) << name;
+      if (cfg.engine == "jit" && cfg.jit.threshold == 1) {
+        EXPECT_GT(vm->engine_stats().native_insns, 300u) << name;
+      }
+    }
+  }
+}
+
 // A loop on one page calls a function with a loop of 300 on the next page, 100 times:
 // 1 + 100 * 905 instructions to the `j .` at 0x80000010, a0 = 30000.
 static Program cross_page_calls() {
