@@ -741,9 +741,9 @@ class Lowering {
   std::map<CacheKey, PageCache> caches_;
   // The cache key of an access, by the register its address is based on: the register
   // itself, or the one register among the terms of an addition (a table or array base
-  // plus an index). False outside loops and for other addresses.
+  // plus an index). False outside loops, for reads straight from RAM and for other addresses.
   bool cache_key(unsigned block, const ir::Inst& x, CacheKey& key) const {
-    if (!in_loop_[block]) return false;
+    if (!in_loop_[block] || (x.op == Opcode::Load && flat_reads(blocks_[block]))) return false;
     key = {base_register(blocks_[block], x.args[0], 2), x.op == Opcode::Store};
     return key.reg >= 0;
   }
@@ -859,7 +859,7 @@ class Lowering {
     llvm::Value *addr, *ptr;
     llvm::BasicBlock *fast, *slow, *join;
   };
-  bool begin_access(const ir::Inst& x, size_t tag_offset, const char* what, Access& a, bool uncached = false) {
+  bool begin_access(const ir::Inst& x, size_t tag_offset, const char* what, Access& a) {
     if (!mem_imm(x, a.m)) return false;
     a.ty = ir_.getIntNTy(a.m.size * 8);
     a.addr = address(x, a.m);
@@ -868,7 +868,7 @@ class Lowering {
     a.fast = block(".fast");
     a.slow = block(".slow");
     a.join = block(".done");
-    PageCache* c = uncached ? nullptr : cache_of(cur_, x);
+    PageCache* c = cache_of(cur_, x);
     llvm::BasicBlock* cached = nullptr;
     llvm::Value* cached_ptr = nullptr;
     if (c) {
@@ -916,33 +916,25 @@ class Lowering {
       llvm::Value* ptr = group_address(x, m, groups_[size_t(g)]);
       return read_memory(ptr, m);
     }
-    if (!flat_reads()) return mapped_load(x, false);
-    // A read inside the guest's RAM goes straight to it; any other (device memory) takes
-    // the TLB, without a page cache: in a loop, the RAM it would serve is read directly.
+    if (!flat_reads()) return mapped_load(x);
+    // A read inside the guest's RAM goes straight to it. Any other (device memory) leaves
+    // the region before it with the state the interpreter would have there, as a failed
+    // group check does, and the interpreter runs the rest of the block: the read has no
+    // slow path to compile, and its value no second definition to merge.
     ir::MemImm m;
     if (!mem_imm(x, m)) return nullptr;
     auto& ctx = ir_.getContext();
     llvm::Value* addr = address(x, m);
     llvm::BasicBlock* in_ram = llvm::BasicBlock::Create(ctx, "load.ram", f_);
-    llvm::BasicBlock* mapped = llvm::BasicBlock::Create(ctx, "load.mapped", f_);
-    llvm::BasicBlock* join = llvm::BasicBlock::Create(ctx, "load.joined", f_);
+    llvm::BasicBlock* other = llvm::BasicBlock::Create(ctx, "load.other", f_);
     llvm::Value* inside = ir_.CreateICmpULE(ir_.CreateSub(addr, k64(ram_.base)), k64(ram_.size - m.size));
-    ir_.CreateCondBr(inside, in_ram, mapped, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+    ir_.CreateCondBr(inside, in_ram, other, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+    ir_.SetInsertPoint(other);
+    set_position(x.insn);
+    leave_at_access(ir_.getInt32(kOk));
     // The host address in the load's own block, so that it folds into the load's operand.
     ir_.SetInsertPoint(in_ram);
-    llvm::Value* ptr = ir_.CreateIntToPtr(ir_.CreateAdd(addr, k64(ram_.host - ram_.base)), ptr_);
-    llvm::Value* direct = read_memory(ptr, m);
-    ir_.CreateBr(join);
-    ir_.SetInsertPoint(mapped);
-    llvm::Value* other = mapped_load(x, true);
-    if (!other) return nullptr;
-    llvm::BasicBlock* mapped_end = ir_.GetInsertBlock();
-    ir_.CreateBr(join);
-    ir_.SetInsertPoint(join);
-    llvm::PHINode* phi = ir_.CreatePHI(i64_, 2);
-    phi->addIncoming(direct, in_ram);
-    phi->addIncoming(other, mapped_end);
-    return phi;
+    return read_memory(ir_.CreateIntToPtr(ir_.CreateAdd(addr, k64(ram_.host - ram_.base)), ptr_), m);
   }
   // The guest memory value at host address `ptr`, extended as `m` asks.
   llvm::Value* read_memory(llvm::Value* ptr, const ir::MemImm& m) {
@@ -950,11 +942,12 @@ class Lowering {
   }
   // Whether the running block's reads inside the guest's RAM may skip the TLB (see
   // ir::kModeFlatReads).
-  bool flat_reads() const { return (b_->mode & ir::kModeFlatReads) && ram_.size; }
-  // A load through its page cache (unless `uncached`), the TLB and the host.
-  llvm::Value* mapped_load(const ir::Inst& x, bool uncached) {
+  bool flat_reads(const ir::Block& b) const { return (b.mode & ir::kModeFlatReads) && ram_.size; }
+  bool flat_reads() const { return flat_reads(*b_); }
+  // A load through its page cache, the TLB and the host.
+  llvm::Value* mapped_load(const ir::Inst& x) {
     Access a;
-    if (!begin_access(x, offsetof(ir::TlbEntry, read_tag), "load", a, uncached)) return nullptr;
+    if (!begin_access(x, offsetof(ir::TlbEntry, read_tag), "load", a)) return nullptr;
     llvm::Value* fast_value = read_memory(a.ptr, a.m);
     ir_.CreateBr(a.join);
 

@@ -395,8 +395,13 @@ TEST(JitLower, MemoryTakesTheSameFastAndSlowPathsAsTheInterpreter) {
 // Loads of a block with kModeFlatReads read the guest's RAM directly, whether or not the
 // TLB maps the page; reads reaching outside it, and every read of a block without the mode
 // bit, take the TLB and the host as before. The values are the interpreter's throughout.
-TEST(JitLower, FlatReadsGoStraightToRamAndOtherReadsThroughTheTlb) {
-  std::vector<Block> blocks;
+// Reads of blocks with kModeFlatReads go straight to the RAM window when they lie wholly
+// inside it. Any other read leaves the code before it, with the state the interpreter has
+// there (the read before it done) and no host call; the interpreter, given the rest of the
+// block as the dispatcher would, then ends where it ends alone. Without the mode bit, reads
+// take the TLB and the host as the interpreter's. In optimized and quick code.
+TEST(JitLower, FlatReadsGoStraightToRamAndOtherReadsLeaveBeforeThem) {
+  std::vector<Block> blocks, tails;
   for (uint32_t mode : {kModeFlatReads, 0u}) {
     for (uint8_t size : {1, 2, 4, 8}) {
       Block b = sized_block(2);
@@ -404,10 +409,17 @@ TEST(JitLower, FlatReadsGoStraightToRamAndOtherReadsThroughTheTlb) {
       Emitter e(b);
       e.SetReg(e.Load(e.GetReg(1), MemImm{size, true, 8}.pack()), 5);  // l[bhwd] x5, 8(x1)
       e.set_insn(1);
-      e.SetReg(e.Load(e.GetReg(2), MemImm{size, false, 0}.pack()), 6);  // l[bhwd]u x6, 0(x2)
-      e.jump(0x2000);
+      Block tail = sized_block(1, 0x1004);  // the block the interpreter builds at the second read
+      tail.mode = mode;
+      Emitter t(tail);
+      for (Emitter* x : {&e, &t}) {
+        x->SetReg(x->Load(x->GetReg(2), MemImm{size, false, 0}.pack()), 6);  // l[bhwd]u x6, 0(x2)
+        x->jump(0x2000);
+      }
       ASSERT_EQ(verify(b), "");
+      ASSERT_EQ(verify(tail), "");
       blocks.push_back(b);
+      tails.push_back(tail);
     }
   }
   // The window: pages 0-3 of the fake host's RAM. Odd pages are in the TLB too.
@@ -419,6 +431,10 @@ TEST(JitLower, FlatReadsGoStraightToRamAndOtherReadsThroughTheTlb) {
       {FakeHost::kBase + 4096 + 16, FakeHost::kBase + 4096},         // page 1, in the TLB
       {end, end + 4096},                                             // pages 4 and 5, past the window
       {end - 12, FakeHost::kBase - 4},  // the window's last 4 bytes (an 8-byte read leaves it); before it
+      {FakeHost::kBase + 8, end - 2},   // the second read only: inside; straddling the end but for bytes
+      {FakeHost::kBase + 8, end - 1},   // a halfword ends one byte past the window
+      {FakeHost::kBase + 8, end - 3},   // a word ends one byte past it
+      {FakeHost::kBase + 8, end - 7},   // a doubleword ends one byte past it
   };
   for (bool quick : {false, true}) {
     SCOPED_TRACE(quick ? "quick code" : "optimized code");
@@ -433,23 +449,36 @@ TEST(JitLower, FlatReadsGoStraightToRamAndOtherReadsThroughTheTlb) {
         ASSERT_EQ(c.fns.size(), 1u);
         std::vector<uint64_t> regs = {0, k.x1, k.x2};
         Outcome j = run_jit(jit_host, c.fns[0], blocks[i], regs);
-        Outcome in = run_interp(in_host, blocks[i], regs);
-        EXPECT_EQ(j.exit.kind, in.exit.kind);
+        const Outcome in = run_interp(in_host, blocks[i], regs);
+        if (!(blocks[i].mode & kModeFlatReads)) {
+          expect_same(j, jit_host, in, in_host);
+          continue;
+        }
+        const unsigned size = MemImm::unpack(blocks[i].insts[1].imm).size;
+        auto inside = [&](uint64_t a) { return a >= FakeHost::kBase && a + size <= end; };
+        const unsigned done = !inside(k.x1 + 8) ? 0 : !inside(k.x2) ? 1 : 2;
+        EXPECT_TRUE(jit_host.calls.empty());
+        EXPECT_EQ(j.s->icount, done);
+        EXPECT_EQ(j.s->pc, done == 2 ? 0x2000u : 0x1000u + 4 * done);
+        EXPECT_EQ(j.s->regs[5], done >= 1 ? in.s->regs[5] : 0u);
+        EXPECT_EQ(j.s->regs[6], done == 2 ? in.s->regs[6] : 0u);
+        if (done == 2) continue;
+        auto translator = [&](uint64_t pc, uint32_t, unsigned,
+                              const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                              Block& out) { out = pc == 0x1004 ? tails[i] : blocks[i]; };
+        interp::Interpreter rest(jit_host, translator, true);
+        j.exit = rest.run(*j.s, blocks[i].num_insns);
+        for (unsigned r = 0; r < kNumRegs; r++) EXPECT_EQ(j.s->regs[r], in.s->regs[r]) << "register " << r;
         EXPECT_EQ(j.s->pc, in.s->pc);
         EXPECT_EQ(j.s->icount, in.s->icount);
-        EXPECT_EQ(j.s->regs[5], in.s->regs[5]);
-        EXPECT_EQ(j.s->regs[6], in.s->regs[6]);
-        // With the mode bit, only the reads not wholly inside the window reach the host,
-        // those the TLB does not map; without it, the interpreter's.
-        const unsigned size = MemImm::unpack(blocks[i].insts[1].imm).size;
-        size_t host_reads = in_host.calls.size();
-        if (blocks[i].mode & kModeFlatReads) {
-          host_reads = 0;
-          for (uint64_t a : {k.x1 + 8, k.x2}) {
-            const bool in_tlb = a >= FakeHost::kBase && ((a - FakeHost::kBase) >> 12) % 2 == 1 &&
-                                (a + size - 1) >> 12 == a >> 12;  // map_odd_pages()
-            if ((a < FakeHost::kBase || a + size > end) && !in_tlb) host_reads++;
-          }
+        EXPECT_EQ(j.exit.kind, in.exit.kind);
+        // The host saw only the reads the interpreter made of memory the TLB does not map.
+        size_t host_reads = 0;
+        for (unsigned n = done; n < 2; n++) {
+          const uint64_t a = n == 0 ? k.x1 + 8 : k.x2;
+          const bool in_tlb = a >= FakeHost::kBase && ((a - FakeHost::kBase) >> 12) % 2 == 1 &&
+                              (a + size - 1) >> 12 == a >> 12;  // map_odd_pages()
+          host_reads += !in_tlb;
         }
         EXPECT_EQ(jit_host.calls.size(), host_reads);
       }
