@@ -1,6 +1,7 @@
 // Machine-level tests: hart state round trip, bus rules, loader errors, self-modifying
 // code and virtual time, using small programs given as raw encodings.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -488,6 +489,15 @@ TEST(Machine, LockedPmpEntryStopsReadsOfAnEarlierHotLoop) {
   }
 }
 
+// Whether nothing is mapped in the host range [addr, addr + size).
+static bool host_range_free(uint64_t addr, uint64_t size) {
+  void* p = mmap(reinterpret_cast<void*>(addr), size, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+  if (p == MAP_FAILED) return false;
+  munmap(p, size);
+  return reinterpret_cast<uintptr_t>(p) == addr;
+}
+
 TEST(Machine, RamSitsAtItsGuestAddressWhenThatIsFreeAndRunsTheSameElsewhere) {
   // A hot loop reads a word 100 times straight from RAM (M-mode, no PMP): the JIT's flat
   // reads, whose host address is the guest's plus the offset of the RAM mapping.
@@ -502,11 +512,18 @@ TEST(Machine, RamSitsAtItsGuestAddressWhenThatIsFreeAndRunsTheSameElsewhere) {
              0xfe039ae3,    // bnez t2, 1b
              0x0000006f});  // j .
   for (auto& [name, cfg] : engine_configs(config_for(p, 5 + 400 + 1))) {
-    // The first machine gets the host range at its guest RAM's address; the second, made
-    // while the first still holds it, is mapped wherever the host puts it.
+    // The first machine gets the host range at its guest RAM's address when it is free
+    // (not under AddressSanitizer, whose shadow memory holds it: then both machines run
+    // with an offset); the second, made while the first holds it, goes wherever the host
+    // puts it.
+    const bool free = host_range_free(0x80000000, cfg.memory);
+    if (!free) std::printf("note: the host range at 0x80000000 is taken: RAM at its guest address is not tested\n");
     Riscv64Virt first(cfg), second(cfg);
-    EXPECT_EQ(reinterpret_cast<uintptr_t>(first.ram()), 0x80000000u) << name;
+    if (free) {
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(first.ram()), 0x80000000u) << name;
+    }
     EXPECT_NE(reinterpret_cast<uintptr_t>(second.ram()), 0x80000000u) << name;
+    EXPECT_NE(first.ram(), second.ram()) << name;
     for (Riscv64Virt* vm : {&first, &second}) {
       vm->run();
       EXPECT_EQ(vm->hart().state().regs[10], 700u) << name;
