@@ -845,7 +845,7 @@ class Lowering {
       set_position(x.insn);
       leave_at_access(ir_.getInt32(kOk));
       ir_.SetInsertPoint(hit);
-      g.addend = tlb_field(entry, offsetof(ir::TlbEntry, addend));
+      g.addend = entry_addend(entry);
     }
     return ir_.CreateIntToPtr(ir_.CreateAdd(address(x, m), g.addend), ptr_);
   }
@@ -880,7 +880,8 @@ class Lowering {
       ir_.CreateCondBr(ir_.CreateICmpEQ(masked, ir_.CreateLoad(i64_, c->page, true)), cached, lookup,
                        llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
       ir_.SetInsertPoint(cached);
-      cached_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, ir_.CreateLoad(i64_, c->addend, true)), ptr_);
+      llvm::Value* cached_addend = flat_reads() ? ram_offset() : ir_.CreateLoad(i64_, c->addend, true);
+      cached_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, cached_addend), ptr_);
       ir_.CreateBr(a.fast);
       ir_.SetInsertPoint(lookup);
     }
@@ -889,11 +890,11 @@ class Lowering {
     llvm::BasicBlock* tlb_fast = c ? block(".tlbhit") : a.fast;
     ir_.CreateCondBr(hit, tlb_fast, a.slow, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
     ir_.SetInsertPoint(tlb_fast);
-    llvm::Value* addend = tlb_field(entry, offsetof(ir::TlbEntry, addend));
+    llvm::Value* addend = entry_addend(entry);
     llvm::Value* tlb_ptr = ir_.CreateIntToPtr(ir_.CreateAdd(a.addr, addend), ptr_);
     if (c) {
       ir_.CreateStore(ir_.CreateAnd(a.addr, k64(~0xfffull)), c->page, true);
-      ir_.CreateStore(addend, c->addend, true);
+      if (!flat_reads()) ir_.CreateStore(addend, c->addend, true);
       ir_.CreateBr(a.fast);
       ir_.SetInsertPoint(a.fast);
       llvm::PHINode* phi = ir_.CreatePHI(ptr_, 2);
@@ -934,7 +935,7 @@ class Lowering {
     leave_at_access(ir_.getInt32(kOk));
     // The host address in the load's own block, so that it folds into the load's operand.
     ir_.SetInsertPoint(in_ram);
-    return read_memory(ir_.CreateIntToPtr(ir_.CreateAdd(addr, k64(ram_.host - ram_.base)), ptr_), m);
+    return read_memory(ir_.CreateIntToPtr(ir_.CreateAdd(addr, ram_offset()), ptr_), m);
   }
   // The guest memory value at host address `ptr`, extended as `m` asks.
   llvm::Value* read_memory(llvm::Value* ptr, const ir::MemImm& m) {
@@ -944,6 +945,13 @@ class Lowering {
   // ir::kModeFlatReads).
   bool flat_reads(const ir::Block& b) const { return (b.mode & ir::kModeFlatReads) && ram_.size; }
   bool flat_reads() const { return flat_reads(*b_); }
+  // The host address of guest RAM less its guest address: in blocks with flat reads, the
+  // addend of every page the TLB maps (only RAM, and there untranslated), which the code
+  // then need not read from the TLB or keep in a page cache.
+  llvm::Value* ram_offset() { return k64(ram_.host - ram_.base); }
+  llvm::Value* entry_addend(llvm::Value* entry) {
+    return flat_reads() ? ram_offset() : tlb_field(entry, offsetof(ir::TlbEntry, addend));
+  }
   // A load through its page cache, the TLB and the host.
   llvm::Value* mapped_load(const ir::Inst& x) {
     Access a;

@@ -163,13 +163,13 @@ struct CompiledRegion {
 };
 CompiledRegion compile_region(const std::vector<Block>& blocks, const std::string& name,
                               const jit::LikelyTargets& likely = {}, const jit::Profile& profile = {},
-                              bool optimize = true) {
+                              bool optimize = true, const RamWindow& ram = {}) {
   auto ctx = std::make_unique<llvm::LLVMContext>();
   auto m = std::make_unique<llvm::Module>(name, *ctx);
   std::string error;
   CompiledRegion r;
   for (const Block& b : blocks) EXPECT_EQ(verify(b), "");
-  EXPECT_NE(jit::lower_region(blocks, *m, name, r.exits, error, {}, likely, profile), nullptr) << error;
+  EXPECT_NE(jit::lower_region(blocks, *m, name, r.exits, error, {}, likely, profile, ram), nullptr) << error;
   if (!error.empty()) return r;
   r.unit = session(optimize).add(std::move(ctx), std::move(m), error);
   EXPECT_NE(r.unit, nullptr) << error;
@@ -892,6 +892,61 @@ static void expect_loop_follows_tlb_changes(bool split) {
   expect_same(j, jit_host, i, in_host);
   EXPECT_TRUE(jit_host.other == in_host.other);
   EXPECT_GT(std::count(jit_host.calls.begin(), jit_host.calls.end(), "store"), 100);
+}
+
+// In blocks with flat reads the TLB maps only RAM, untranslated: a store it (or a loop's
+// page cache) finds goes to the RAM window's offset, without reading the entry's addend.
+// A loop storing and reading back across mapped (odd) and unmapped pages, and a store after
+// it, leave memory, registers and host calls as the interpreter does. Optimized and quick.
+TEST(JitRegion, FlatBlocksStoreAtTheRamOffsetLikeTheInterpreter) {
+  Block loop = sized_block(4);
+  loop.mode = kModeFlatReads;
+  {
+    Emitter e(loop);
+    V64 x2 = e.GetReg(2);
+    e.Store(x2, e.GetReg(3), MemImm{4, false, 0}.pack());  // sw x3, 0(x2)
+    e.set_insn(1);
+    e.SetReg(e.Add(e.GetReg(5), e.Load(x2, MemImm{4, true, 0}.pack())), 5);  // lw t, 0(x2); x5 += t
+    e.set_insn(2);
+    V64 next = e.Add(x2, e.Const(4));
+    e.SetReg(next, 2);
+    e.SetReg(e.Add(e.GetReg(3), e.Const(0x01010101)), 3);
+    e.set_insn(3);
+    e.branch(e.CmpNe(next, e.GetReg(4)), 0x1000, 0x1010);
+  }
+  Block after = sized_block(1, 0x1010);
+  after.mode = kModeFlatReads;
+  {
+    Emitter e(after);
+    e.Store(e.GetReg(2), e.GetReg(5), MemImm{8, false, 0}.pack());  // sd x5, 0(x2)
+    e.jump(0x3000);
+  }
+  const std::vector<Block> blocks = {loop, after};
+  const uint64_t end = FakeHost::kBase + 16 * 4096;
+  // From the end of page 1 (mapped) across page 2 into page 3 (mapped), then page 4 (not).
+  const std::vector<uint64_t> regs = {0, 0, FakeHost::kBase + 2 * 4096 - 64, 5, FakeHost::kBase + 4 * 4096 + 64};
+  for (bool quick : {false, true}) {
+    SCOPED_TRACE(quick ? "quick code" : "optimized code");
+    FakeHost jit_host, in_host;
+    const RamWindow ram{FakeHost::kBase, end - FakeHost::kBase, reinterpret_cast<uintptr_t>(jit_host.ram.data())};
+    CompiledRegion region = compile_region(blocks, quick ? "flat_store_quick" : "flat_store", {},
+                                           quick ? never_signalling_profile() : jit::Profile{}, !quick, ram);
+    ASSERT_NE(region.fn, nullptr);
+    Outcome j{initial_state(jit_host, regs, 0), {}};
+    j.s->pc = 0x1000;
+    EXPECT_EQ(region.fn(j.s.get(), &jit_host, UINT64_MAX), polyemu::interp::kNativeNext);
+    j.exit = {ExitKind::Budget, j.s->pc};
+    ASSERT_EQ(j.s->pc, 0x3000u);
+    Outcome i = run_interp(in_host, blocks, regs, j.s->icount);
+    for (unsigned r = 0; r < kNumRegs; r++) EXPECT_EQ(j.s->regs[r], i.s->regs[r]) << "register " << r;
+    EXPECT_EQ(j.s->icount, i.s->icount);
+    EXPECT_TRUE(jit_host.ram == in_host.ram);
+    // The host saw the stores to unmapped pages 2 and 4, as the interpreter's; not its
+    // reads there, which come straight from RAM.
+    std::erase(in_host.calls, "load");
+    EXPECT_EQ(jit_host.calls, in_host.calls);
+    EXPECT_EQ(jit_host.calls.size(), 1024u + 16 + 1);
+  }
 }
 
 TEST(JitRegion, LoopAccessesFollowTlbChangesMadeByTheHost) { expect_loop_follows_tlb_changes(false); }
