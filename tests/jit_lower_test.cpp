@@ -1131,10 +1131,6 @@ Block access_group_block() {
 // interpreter runs the block; else the code leaves before the group's first access, with
 // the instruction before it retired and nothing else done.
 TEST(JitAccessGroup, RunsDirectlyOnAMappedPageAndLeavesBeforeItsFirstAccessOtherwise) {
-  Block b = access_group_block();
-  ASSERT_EQ(verify(b), "");
-  Compiled c = compile({b});
-  ASSERT_EQ(c.fns.size(), 1u);
   struct Case {
     uint64_t x1;
     bool direct;
@@ -1144,26 +1140,36 @@ TEST(JitAccessGroup, RunsDirectlyOnAMappedPageAndLeavesBeforeItsFirstAccessOther
       {FakeHost::kBase + 2 * 4096 - 12, false},  // the span crosses from page 1 into page 2
       {FakeHost::kBase + 4096 + 4, false},       // x1 - 8 is on page 0, not in the TLB
   };
-  for (const Case& k : cases) {
-    SCOPED_TRACE(testing::Message() << std::hex << k.x1);
-    FakeHost jit_host, in_host;
-    for (size_t i = 0; i < jit_host.ram.size(); i++) jit_host.ram[i] = in_host.ram[i] = uint8_t(i * 37 + 11);
-    std::vector<uint64_t> regs = {0, k.x1, 0xfedcba9887654321, 40};
-    Outcome j = run_jit(jit_host, c.fns[0], b, regs);
-    EXPECT_TRUE(jit_host.calls.empty());
-    EXPECT_EQ(j.s->regs[3], 41u);
-    if (k.direct) {
-      Outcome in = run_interp(in_host, b, regs);
-      expect_same(j, jit_host, in, in_host);
-      continue;
-    }
-    EXPECT_EQ(j.s->pc, 0x1004u);
-    EXPECT_EQ(j.s->icount, 1u);
-    for (unsigned r = 0; r < kNumRegs; r++)
-      if (r != 3) {
-        EXPECT_EQ(j.s->regs[r], r < regs.size() ? regs[r] : 0) << "register " << r;
+  // Also in a block with flat reads, whose group takes the RAM window's offset for the
+  // addend of the page the TLB maps.
+  for (uint32_t mode : {0u, kModeFlatReads}) {
+    Block b = access_group_block();
+    b.mode = mode;
+    ASSERT_EQ(verify(b), "");
+    for (const Case& k : cases) {
+      SCOPED_TRACE(testing::Message() << std::hex << k.x1 << " mode " << mode);
+      FakeHost jit_host, in_host;
+      for (size_t i = 0; i < jit_host.ram.size(); i++) jit_host.ram[i] = in_host.ram[i] = uint8_t(i * 37 + 11);
+      const RamWindow ram{FakeHost::kBase, jit_host.ram.size(), reinterpret_cast<uintptr_t>(jit_host.ram.data())};
+      Compiled c = compile({b}, true, false, mode ? ram : RamWindow{});
+      ASSERT_EQ(c.fns.size(), 1u);
+      std::vector<uint64_t> regs = {0, k.x1, 0xfedcba9887654321, 40};
+      Outcome j = run_jit(jit_host, c.fns[0], b, regs);
+      EXPECT_TRUE(jit_host.calls.empty());
+      EXPECT_EQ(j.s->regs[3], 41u);
+      if (k.direct) {
+        Outcome in = run_interp(in_host, b, regs);
+        expect_same(j, jit_host, in, in_host);
+        continue;
       }
-    EXPECT_TRUE(jit_host.ram == in_host.ram) << "memory is untouched";
+      EXPECT_EQ(j.s->pc, 0x1004u);
+      EXPECT_EQ(j.s->icount, 1u);
+      for (unsigned r = 0; r < kNumRegs; r++)
+        if (r != 3) {
+          EXPECT_EQ(j.s->regs[r], r < regs.size() ? regs[r] : 0) << "register " << r;
+        }
+      EXPECT_TRUE(jit_host.ram == in_host.ram) << "memory is untouched";
+    }
   }
 }
 
