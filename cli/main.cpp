@@ -220,6 +220,7 @@ int run_main(int argc, char** argv) {
         std::fprintf(stderr, "polyemu: jit code cache bytes %llu\n", (unsigned long long)es.code_bytes);
         std::fprintf(stderr, "polyemu: jit native share %.1f%%\n", n ? 100.0 * es.native_insns / n : 0.0);
         std::fprintf(stderr, "polyemu: jit entries from the dispatcher %llu\n", (unsigned long long)es.native_entries);
+        std::fprintf(stderr, "polyemu: jit entries that ran nothing %llu\n", (unsigned long long)es.native_idle);
       }
       std::fprintf(stderr, "polyemu: seconds %.3f\n", secs);
       std::fprintf(stderr, "polyemu: guest thread cpu seconds %.3f\n", double(cpu.tv_sec) + cpu.tv_nsec * 1e-9);

@@ -768,6 +768,7 @@ ir::ExitInfo Interpreter::run(ir::GuestState& s, uint64_t limit) {
         // Native code may leave before its first instruction (memory it cannot reach
         // directly, see jit/lower.cpp): the block then runs interpreted, so the run goes on.
         stalled = s.icount == before ? blk : nullptr;
+        stats_.native_idle += stalled != nullptr;
         continue;
       }
       exit = native_exit(r, s);

@@ -84,6 +84,7 @@ struct EngineStats {
   uint64_t cache_flushes = 0;
   uint64_t native_insns = 0;       // instructions retired in compiled code
   uint64_t native_entries = 0;     // calls from the dispatcher into compiled code (chained jumps are not)
+  uint64_t native_idle = 0;        // of those, calls that ran nothing (the block then runs interpreted)
   uint64_t regions_compiled = 0;   // JIT: regions compiled to native code
   uint64_t regions_freed = 0;      // JIT: regions dropped (invalidated, evicted, flushed)
   uint64_t regions_optimized = 0;  // JIT: regions whose quick code optimized code replaced

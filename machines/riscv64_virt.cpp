@@ -244,6 +244,7 @@ ir::EngineStats Riscv64Virt::engine_stats() const {
     sum.cache_flushes += e.cache_flushes;
     sum.native_insns += e.native_insns;
     sum.native_entries += e.native_entries;
+    sum.native_idle += e.native_idle;
     sum.regions_compiled += e.regions_compiled;
     sum.regions_freed += e.regions_freed;
     sum.regions_optimized += e.regions_optimized;
