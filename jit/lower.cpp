@@ -128,18 +128,6 @@ class Lowering {
     // ic_ counts down: the instructions left before `limit`. Loops then carry one counter
     // for both the budget check and the instruction count.
     ir_.CreateStore(ir_.CreateSub(limit_, ir_.CreateLoad(i64_, field(offsetof(ir::GuestState, icount)))), ic_);
-    // Guest registers: in optimized code, a local copy of each one the region uses, read
-    // once here. Values flow in SSA form across the region's blocks and loops (see
-    // analyze_blocks() and write_back()). Quick code, which keeps every value in memory
-    // anyway, reads and writes the state's registers, in the order the interpreter does:
-    // the state is always current, and its exits store nothing (a sixth of its code).
-    if (!quick())
-      for (const ir::Block& b : blocks_)
-        for (const ir::Inst& x : b.insts)
-          if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && !locals_[x.imm]) {
-            locals_[x.imm] = ir_.CreateAlloca(i64_, nullptr, llvm::Twine("x") + llvm::Twine(x.imm));
-            ir_.CreateStore(tag(ir_.CreateLoad(i64_, reg(x.imm)), tbaa_reg_), locals_[x.imm]);
-          }
     for (size_t i = 0; i < blocks_.size(); i++) {
       checks_.push_back(llvm::BasicBlock::Create(ctx, "check" + std::to_string(i), f_));
       heads_.push_back(llvm::BasicBlock::Create(ctx, "block" + std::to_string(i), f_));
@@ -147,6 +135,10 @@ class Lowering {
     }
     analyze_blocks();
     make_caches();
+    if (quick())
+      record_wide();
+    else
+      read_registers();
     // Every block is an entry: the dispatcher calls the function with s->pc at one of them,
     // and its budget check comes first.
     if (blocks_.size() == 1) {
@@ -244,6 +236,7 @@ class Lowering {
     }
     head_left_ = quick() || !checked_[i] ? left : opaque(left);
     dirty_.reset();
+    wide_home_.reset();
     access_exit_ = nullptr;
     v_.assign(b_->insts.size(), nullptr);
     find_groups();
@@ -438,10 +431,207 @@ class Lowering {
   // Where an edge inside the region enters block t.
   llvm::BasicBlock* entry_of(unsigned t) { return checked_[t] ? checks_[t] : heads_[t]; }
 
+  // Guest registers: in optimized code, a local copy of each one the region uses, read
+  // once at entry. Values flow in SSA form across the region's blocks and loops (see
+  // analyze_blocks() and write_back()). Quick code, which keeps every value in memory
+  // anyway, reads and writes the state's registers, in the order the interpreter does:
+  // the state is always current, and its exits store nothing (a sixth of its code).
+  // A narrow register (narrow_registers()) has a 32-bit copy, which the region enters only
+  // when the register's value is a sign-extended 32-bit one: otherwise the function
+  // returns before running anything, and the dispatcher interprets the block once.
+  void read_registers() {
+    const Regs used = used_registers();
+    narrow_ = narrow_registers(~Regs(profile_.seen_wide)) & used;
+    llvm::Value* fits = nullptr;
+    for (unsigned r = 0; r < ir::kNumRegs; r++) {
+      if (!used[r]) continue;
+      locals_[r] = ir_.CreateAlloca(narrow_[r] ? i32_ : i64_, nullptr, llvm::Twine("x") + llvm::Twine(r));
+      if (narrow_[r]) wide_locals_[r] = ir_.CreateAlloca(i64_, nullptr, llvm::Twine("wide_x") + llvm::Twine(r));
+      llvm::Value* v = tag(ir_.CreateLoad(i64_, reg(r)), tbaa_reg_);
+      if (narrow_[r]) {
+        llvm::Value* low = ir_.CreateTrunc(v, i32_);
+        llvm::Value* same = ir_.CreateICmpEQ(ir_.CreateSExt(low, i64_), v);
+        fits = fits ? ir_.CreateAnd(fits, same) : same;
+        v = low;
+      }
+      ir_.CreateStore(v, locals_[r]);
+    }
+    if (!fits) return;
+    auto& ctx = ir_.getContext();
+    llvm::BasicBlock* entered = llvm::BasicBlock::Create(ctx, "entered", f_);
+    llvm::BasicBlock* refused = llvm::BasicBlock::Create(ctx, "refused", f_);
+    ir_.CreateCondBr(fits, entered, refused, llvm::MDBuilder(ctx).createBranchWeights(1000, 1));
+    ir_.SetInsertPoint(refused);
+    ir_.CreateRet(k64(interp::kNativeNext));
+    ir_.SetInsertPoint(entered);
+  }
+  Regs used_registers() const {
+    Regs used;
+    for (const ir::Block& b : blocks_)
+      for (const ir::Inst& x : b.insts)
+        if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs) used[x.imm] = true;
+    return used;
+  }
+  // Quick code: the registers optimized code would keep narrow that hold no sign-extended
+  // 32-bit value at this entry go to *profile_.wide (see Profile): otherwise the optimized
+  // code would turn back entries like this one, at a function whose callee-saved registers
+  // hold the caller's pointers until they are saved and reused for 32-bit values.
+  void record_wide() {
+    if (!profile_.wide) return;
+    const Regs candidates = narrow_registers(Regs().set()) & used_registers();
+    if (candidates.none()) return;
+    llvm::Value* wide = k64(0);
+    for (unsigned r = 0; r < ir::kNumRegs; r++) {
+      if (!candidates[r]) continue;
+      llvm::Value* v = tag(ir_.CreateLoad(i64_, reg(r)), tbaa_reg_);
+      llvm::Value* differs = ir_.CreateICmpNE(ir_.CreateSExt(ir_.CreateTrunc(v, i32_), i64_), v);
+      wide = ir_.CreateOr(wide, ir_.CreateShl(ir_.CreateZExt(differs, i64_), k64(r)));
+    }
+    llvm::Value* at = host_pointer(profile_.wide);
+    tag(ir_.CreateStore(ir_.CreateOr(tag(ir_.CreateLoad(i64_, at), tbaa_state_), wide), at), tbaa_state_);
+  }
+  // The value of guest register r in optimized code.
+  llvm::Value* local(unsigned r) {
+    if (!narrow_[r]) return ir_.CreateLoad(i64_, locals_[r]);
+    if (wide_home_[r]) return ir_.CreateLoad(i64_, wide_locals_[r]);
+    return ir_.CreateSExt(ir_.CreateLoad(i32_, locals_[r]), i64_);
+  }
+  // Narrow registers: the ones a loop of the region writes whose every block leaves a
+  // sign-extended 32-bit value in them, as RISC-V keeps its 32-bit values (W operations,
+  // word loads, the constants of `li`). In 64-bit form a loop carries such a value
+  // sign-extended on every iteration (one `movslq` per register and iteration, on the
+  // critical path of a loop like crc32's); in 32-bit form only the exits extend it. A
+  // block may hold other values in them on the way (an address computed in the register a
+  // load then fills): those live in a 64-bit copy until the block's next write
+  // (wide_sets_, wide_home_, block_wide_).
+  // Only registers of `allowed` qualify.
+  Regs narrow_registers(const Regs& allowed) {
+    Regs narrow;
+    for (size_t i = 0; i < blocks_.size(); i++)
+      if (in_loop_[i])
+        for (const ir::Inst& x : blocks_[i].insts)
+          if (x.op == Opcode::SetReg && x.imm < ir::kNumRegs) narrow[x.imm] = true;
+    narrow &= allowed & kept_;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = 0; i < blocks_.size(); i++) {
+        const Regs left_wide = scan_sets(i, narrow);
+        changed |= (narrow & left_wide).any();
+        narrow &= ~left_wide;
+      }
+    }
+    wide_sets_.assign(blocks_.size(), {});
+    block_wide_.assign(blocks_.size(), {});
+    for (size_t i = 0; i < blocks_.size(); i++) scan_sets(i, narrow, &wide_sets_[i], &block_wide_[i]);
+    return narrow;
+  }
+  // Block i's writes to the `narrow` registers in order: marks the ones of values not
+  // known to be sign-extended 32-bit ones (in *wide_sets by instruction, in *set_wide by
+  // register). Returns the registers such a write leaves the block with, and, in a block
+  // on a loop, the ones whose value a 64-bit operation reads (a loop would then carry
+  // both forms, more registers than it saves).
+  Regs scan_sets(size_t i, const Regs& narrow, std::vector<bool>* wide_sets = nullptr, Regs* set_wide = nullptr) const {
+    const ir::Block& b = blocks_[i];
+    std::vector<bool> wide_get(b.insts.size(), false), wide_set(b.insts.size(), false);
+    Regs wide, unfit;
+    for (size_t k = 0; k < b.insts.size(); k++) {
+      const ir::Inst& x = b.insts[k];
+      if (x.imm >= ir::kNumRegs || !narrow[x.imm]) continue;
+      if (x.op == Opcode::GetReg) wide_get[k] = wide[x.imm];
+      if (x.op != Opcode::SetReg) continue;
+      wide[x.imm] = wide_set[k] = !sign_extended(b, x.args[0], narrow, wide_get, 4);
+      if (wide_set[k] && set_wide) (*set_wide)[x.imm] = true;
+    }
+    if (in_loop_[i]) {
+      std::vector<std::vector<uint32_t>> users(b.insts.size());
+      for (size_t k = 0; k < b.insts.size(); k++)
+        for (const ir::Value& a : b.insts[k].args)
+          if (a.valid() && a.id < k) users[a.id].push_back(uint32_t(k));
+      for (size_t k = 0; k < b.insts.size(); k++) {
+        const ir::Inst& x = b.insts[k];
+        if (x.op == Opcode::GetReg && x.imm < ir::kNumRegs && narrow[x.imm] && !wide_get[k] &&
+            !narrow_use(b, users, uint32_t(k), narrow, wide_get, 4))
+          unfit[x.imm] = true;
+      }
+    }
+    if (wide_sets) *wide_sets = std::move(wide_set);
+    return wide | unfit;
+  }
+  // Whether every use of the sign-extended 32-bit value v of block b takes only its low 32
+  // bits, or takes it as a whole into a narrow register or an operation that 32-bit forms
+  // of its operands compute as well (looking `depth` operations deep).
+  static bool narrow_use(const ir::Block& b, const std::vector<std::vector<uint32_t>>& users, uint32_t v,
+                         const Regs& narrow, const std::vector<bool>& wide_get, unsigned depth) {
+    if (depth == 0) return false;
+    for (uint32_t u : users[v]) {
+      const ir::Inst& x = b.insts[u];
+      auto other = [&] { return x.args[0].id == v ? x.args[1] : x.args[0]; };
+      switch (x.op) {
+        case Opcode::Trunc32: break;
+        case Opcode::SetReg:
+          if (x.imm >= ir::kNumRegs || !narrow[x.imm]) return false;
+          break;
+        case Opcode::Store:
+          if (x.args[1].id != v || x.args[0].id == v || ir::MemImm::unpack(x.imm).size > 4) return false;
+          break;
+        case Opcode::CmpEq:
+        case Opcode::CmpNe:
+        case Opcode::CmpLt:
+        case Opcode::CmpGe:
+        case Opcode::CmpLtU:
+        case Opcode::CmpGeU:
+          if (!sign_extended(b, other(), narrow, wide_get, 2)) return false;
+          break;
+        case Opcode::And:
+          // With a constant below 2^31, the low 32 bits give the result.
+          if (const ir::Inst& k = b.insts[other().id]; k.op == Opcode::Const && k.imm < (1ull << 31)) break;
+          [[fallthrough]];
+        case Opcode::Or:
+        case Opcode::Xor:
+        case Opcode::Select:
+          if (x.op != Opcode::Select && !sign_extended(b, other(), narrow, wide_get, 2)) return false;
+          if (x.op == Opcode::Select && x.args[0].id == v) return false;
+          if (!narrow_use(b, users, u, narrow, wide_get, depth - 1)) return false;
+          break;
+        default: return false;
+      }
+    }
+    return true;
+  }
+  // Whether value v of block b is a sign-extended 32-bit value, given the narrow registers
+  // and which reads of them come after a write of another value (looking `depth`
+  // operations deep).
+  static bool sign_extended(const ir::Block& b, ir::Value v, const Regs& narrow, const std::vector<bool>& wide_get,
+                            unsigned depth) {
+    if (!v.valid() || v.id >= b.insts.size() || depth == 0) return false;
+    const ir::Inst& x = b.insts[v.id];
+    auto fits = [](uint64_t k) { return uint64_t(int64_t(int32_t(uint32_t(k)))) == k; };
+    auto operand = [&](unsigned k) { return sign_extended(b, x.args[k], narrow, wide_get, depth - 1); };
+    auto small = [&](unsigned k) {  // a constant below 2^31
+      const bool known = x.args[k].valid() && x.args[k].id < b.insts.size();
+      return known && b.insts[x.args[k].id].op == Opcode::Const && b.insts[x.args[k].id].imm < (1ull << 31);
+    };
+    switch (x.op) {
+      case Opcode::Sext32:
+      case Opcode::Zext1: return true;
+      case Opcode::Const: return fits(x.imm);
+      case Opcode::GetReg: return x.imm < ir::kNumRegs && narrow[x.imm] && !wide_get[v.id];
+      case Opcode::Load: {
+        const ir::MemImm m = ir::MemImm::unpack(x.imm);
+        return m.size < 4 || (m.size == 4 && m.sign);
+      }
+      case Opcode::And: return small(0) || small(1) || (operand(0) && operand(1));
+      case Opcode::Or:
+      case Opcode::Xor: return operand(0) && operand(1);
+      case Opcode::Select: return operand(1) && operand(2);
+      default: return false;
+    }
+  }
+
   void store_regs(const Regs& regs) {
     if (quick()) return;  // the state is current
     for (unsigned r = 0; r < ir::kNumRegs; r++)
-      if (regs[r]) tag(ir_.CreateStore(ir_.CreateLoad(i64_, locals_[r]), reg(r)), tbaa_reg_);
+      if (regs[r]) tag(ir_.CreateStore(local(r), reg(r)), tbaa_reg_);
   }
   // Makes the state's registers current, inside a block or at an exit.
   void write_back() { store_regs((kept_ & written_[cur_]) | dirty_); }
@@ -475,13 +665,16 @@ class Lowering {
   // become phis over the accesses). Storing only what is stale keeps the old values of a
   // loop's temporaries from staying live around the loop for the exits.
   void leave_at_access(llvm::Value* status) {
-    store_regs(dirty_ & ~kept_);
+    // A narrow register may be in either of its copies here (see narrow_registers()).
+    const Regs kept_written = kept_ & written_[cur_];
+    const Regs wide = quick() ? Regs() : block_wide_[cur_];
+    store_regs((dirty_ & ~kept_) | (kept_written & wide));
     llvm::BasicBlock* from = ir_.GetInsertBlock();
     if (!access_exit_) {
       access_exit_ = llvm::BasicBlock::Create(ir_.getContext(), "access_exit", f_);
       ir_.SetInsertPoint(access_exit_);
       access_status_ = ir_.CreatePHI(i32_, 2);
-      store_regs(kept_ & written_[cur_]);
+      store_regs(kept_written & ~wide);
       ir_.CreateBr(left());
       left_status_->addIncoming(access_status_, access_exit_);
       ir_.SetInsertPoint(from);
@@ -535,6 +728,7 @@ class Lowering {
   llvm::Value* arg(const ir::Inst& x, unsigned k) { return v_[x.args[k].id]; }
 
   bool inst(size_t i) {
+    current_ = i;
     const ir::Inst& x = b_->insts[i];
     if (unsigned(x.op) >= ir::kNumOpcodes) return fail("unknown opcode " + std::to_string(unsigned(x.op))), false;
     const ir::OpInfo& oi = ir::info(x.op);
@@ -562,16 +756,26 @@ class Lowering {
   // has one. Semantics follow ir/eval.h (pure) and the interpreter (effects).
   llvm::Value* op_Const(const ir::Inst& x) { return k64(x.imm); }
   // Where GetReg and SetReg find a guest register: the state's copy in quick code, the
-  // region's local copy in optimized code (see the constructor).
-  llvm::Value* reg_home(unsigned r) { return quick() ? reg(r) : locals_[r]; }
+  // region's local copy in optimized code (see read_registers()).
   llvm::Value* op_GetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("GetReg: register out of range"), nullptr;
-    return tag(ir_.CreateLoad(i64_, reg_home(unsigned(x.imm))), tbaa_reg_);
+    return quick() ? tag(ir_.CreateLoad(i64_, reg(x.imm)), tbaa_reg_) : local(unsigned(x.imm));
   }
   llvm::Value* op_SetReg(const ir::Inst& x) {
     if (x.imm >= ir::kNumRegs) return fail("SetReg: register out of range"), nullptr;
-    tag(ir_.CreateStore(arg(x, 0), reg_home(unsigned(x.imm))), tbaa_reg_);
-    dirty_[x.imm] = true;
+    const unsigned r = unsigned(x.imm);
+    if (quick()) {
+      tag(ir_.CreateStore(arg(x, 0), reg(r)), tbaa_reg_);
+    } else if (narrow_[r]) {
+      wide_home_[r] = wide_sets_[cur_][current_];
+      if (wide_home_[r])
+        ir_.CreateStore(arg(x, 0), wide_locals_[r]);
+      else
+        ir_.CreateStore(ir_.CreateTrunc(arg(x, 0), i32_), locals_[r]);
+    } else {
+      ir_.CreateStore(arg(x, 0), locals_[r]);
+    }
+    dirty_[r] = true;
     return nullptr;
   }
 
@@ -1224,6 +1428,15 @@ class Lowering {
   std::vector<llvm::BasicBlock*> checks_;   // the blocks' budget checks
   std::vector<llvm::BasicBlock*> heads_;    // the blocks past their budget checks
   std::map<uint64_t, unsigned> index_;      // block pc -> block index
+
+  // Narrow registers (see narrow_registers()).
+  Regs narrow_;
+  llvm::Value* wide_locals_[ir::kNumRegs] = {};  // their 64-bit copies
+  std::vector<std::vector<bool>> wide_sets_;     // by block and instruction: a SetReg of a wide value
+  std::vector<Regs> block_wide_;                 // by block: the narrow registers it sets wide
+  Regs wide_home_;                               // the ones in their 64-bit copy now
+  size_t current_ = 0;                           // the instruction being lowered
+
   llvm::BasicBlock* leave_ = nullptr;
   llvm::Value* head_left_ = nullptr;  // ic_ at the head of the running block
   bool stays_ = true;                 // the running block may continue inside the region

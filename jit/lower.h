@@ -70,11 +70,17 @@ using LikelyTargets = std::map<uint64_t, std::vector<uint64_t>>;
 // clears *fired when it counts anew. While *fired is set, a budget check that finds *signal
 // set returns there too, so that the optimized copy is installed as soon as it is compiled,
 // not when a loop of the quick code ends. No counting when `insns` is null.
+// Quick code also records in *wide (a bit per register) the registers that optimized code
+// would keep in 32 bits (narrow registers, see lower.cpp) and that it finds holding other
+// than a sign-extended 32-bit value at an entry; its optimized copy is lowered with that
+// record as `seen_wide` and keeps those 64 bits wide.
 struct Profile {
   uint64_t* insns = nullptr;
   std::atomic<bool>* signal = nullptr;
   uint64_t limit = 0;
   uint8_t* fired = nullptr;
+  uint64_t* wide = nullptr;
+  uint64_t seen_wide = 0;  // optimized code
 };
 
 // Adds the function `name` computing the region to `m`. The ExitInfo of each Exit terminal

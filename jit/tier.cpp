@@ -66,9 +66,10 @@ struct Region {
   // started counting, an optimized copy of the region (that `replaces` it) is compiled,
   // else it counts anew.
   bool optimized = false;
-  Profile profile;                   // quick regions only
+  Profile profile;                   // quick regions (optimized ones: seen_wide only)
   uint64_t insns = 0;                // read and written by the guest thread only
   uint8_t fired = 0;                 // likewise
+  uint64_t wide = 0;                 // likewise (see Profile)
   uint64_t counted_from = 0;         // the guest's instruction count when counting started
   std::shared_ptr<Region> replaces;  // an optimized region: the quick one it replaces
   std::weak_ptr<Region> copy;        // a quick region: its optimized copy, dropped with it
@@ -292,7 +293,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     RegionPtr r = form_region(s, pc, phys);
     if (!r) return;
     r->optimized = options_.optimize_after == 0;
-    if (!r->optimized) r->profile = {&r->insns, &ready, options_.optimize_after, &r->fired};
+    if (!r->optimized) r->profile = {&r->insns, &ready, options_.optimize_after, &r->fired, &r->wide};
     queue(r);
   }
 
@@ -327,6 +328,7 @@ class TieredEngine final : public ir::Engine, private interp::Tier {
     r->blocks = quick->blocks;
     r->likely = quick->likely;
     r->optimized = true;
+    r->profile.seen_wide = quick->wide;
     r->replaces = quick;
     quick->copy = r;
     quick->optimizing = true;

@@ -1020,6 +1020,147 @@ TEST(JitRegion, TrapInsideATwoBlockLoopFindsEveryRegisterCurrent) {
   }
 }
 
+// A loop in the way of crc32's (x5 = table[(x5 ^ *x7++) & 0xff] + byte): x5 carries a
+// sign-extended 32-bit value around the loop, which optimized code keeps in 32 bits
+// ("narrow"), and holds the table address on the way, in the same block. Block A at 0x1000:
+// lbu x6, 0(x7); x5 = (x5 ^ x6) & 0xff; x5 = (x5 << 2) + x8; lw x5, 0(x5);
+// x5 = sext(x5 + x6), x7 += 1, loop while x7 != x9.
+static Block narrow_loop_block() {
+  Block a = sized_block(5);
+  Emitter e(a);
+  V64 x6 = e.Load(e.GetReg(7), MemImm{1, false, 0}.pack());
+  e.SetReg(x6, 6);
+  e.set_insn(1);
+  V64 low = e.And(e.Xor(e.GetReg(5), x6), e.Const(0xff));
+  e.SetReg(low, 5);
+  e.set_insn(2);
+  V64 address = e.Add(e.Shl(low, e.Const(2)), e.GetReg(8));
+  e.SetReg(address, 5);
+  e.set_insn(3);
+  V64 entry = e.Load(address, MemImm{4, true, 0}.pack());
+  e.SetReg(entry, 5);
+  e.set_insn(4);
+  e.SetReg(e.Sext32(e.Add32(e.Trunc32(entry), e.Trunc32(x6))), 5);
+  V64 x7 = e.Add(e.GetReg(7), e.Const(1));
+  e.SetReg(x7, 7);
+  e.branch(e.CmpNe(x7, e.GetReg(9)), 0x1000, 0x1014);
+  return a;
+}
+
+// The narrow loop gives the interpreter's results, also when its load traps with a
+// 64-bit address in x5. Entered with a value in x5 that is not a sign-extended 32-bit one, the
+// optimized code runs nothing and the dispatcher interprets the block once, with the same
+// results; its quick code records that register as wide (jit::Profile), and the optimized
+// code compiled with that record runs such entries itself.
+TEST(JitRegion, NarrowRegistersGiveTheInterpretersResults) {
+  const std::vector<Block> blocks = {narrow_loop_block(), tail_block(0x1014, 2)};
+  const uint64_t bytes = FakeHost::kBase + 4096, table = FakeHost::kBase + 3 * 4096;
+  auto fill = [&](FakeHost& host) {
+    for (unsigned k = 0; k < 256; k++) host.ram[bytes - FakeHost::kBase + k] = uint8_t(k * 37 + 11);
+    for (unsigned k = 0; k < 256; k++) {
+      const uint32_t v = 0x9e3779b9u * (k + 1);
+      std::memcpy(&host.ram[table - FakeHost::kBase + 4 * k], &v, 4);
+    }
+  };
+  // A table above 4 GiB, outside RAM: the first load traps, with an address in x5 that its
+  // low 32 bits do not give.
+  const uint64_t trapping_table = (1ull << 32) + table;
+  const uint64_t sign_extended = ~0ull, wide = 0xffffffffull;
+  // 200 bytes of 5 instructions, then the tail block, which leaves for 0x3000 (where the
+  // interpreter's translator would start block A again).
+  const uint64_t kLoopInsns = 200 * 5 + 1;
+  auto regs = [&](uint64_t x5, uint64_t x8) {
+    return std::vector<uint64_t>{0, 0, 0, 0, 0, x5, 0, bytes, x8, bytes + 200};
+  };
+  auto translator = [&](uint64_t pc, uint32_t, unsigned, const std::function<bool(uint64_t, uint16_t&, uint64_t&)>&,
+                        Block& out) { out = pc == 0x1014 ? blocks[1] : blocks[0]; };
+  // Runs `fn` installed for both blocks under the dispatcher from the state of `r`.
+  auto dispatch = [&](polyemu::interp::NativeFn fn, FakeHost& host, const std::vector<uint64_t>& r,
+                      uint64_t& native_insns) {
+    interp::Interpreter in(host, translator, true);
+    auto scratch = initial_state(host, {0, 0, 0, 0, 0, 0, 0, bytes, table, bytes + 1}, 0);
+    scratch->pc = 0x1000;
+    in.run(*scratch, 6);  // translates both blocks
+    EXPECT_TRUE(in.install(0x1000, 0x1000, scratch->mode, fn));
+    EXPECT_TRUE(in.install(0x1014, 0x1014, scratch->mode, fn));
+    Outcome o{initial_state(host, r, 0), {}};
+    o.s->pc = 0x1000;
+    o.exit = in.run(*o.s, kLoopInsns);
+    native_insns = in.stats().native_insns;
+    return o;
+  };
+
+  CompiledRegion optimized = compile_region(blocks, "narrow_region");
+  ASSERT_NE(optimized.fn, nullptr);
+  for (uint64_t x8 : {table, trapping_table}) {
+    SCOPED_TRACE(x8);
+    FakeHost jit_host, in_host;
+    fill(jit_host);
+    fill(in_host);
+    Outcome j{initial_state(jit_host, regs(sign_extended, x8), 0), {}};
+    j.s->pc = 0x1000;
+    j.exit = polyemu::interp::native_exit(optimized.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
+    if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
+    Outcome i = run_interp(in_host, blocks, regs(sign_extended, x8), kLoopInsns);
+    expect_same(j, jit_host, i, in_host);
+    EXPECT_EQ(i.exit.kind, x8 == table ? ExitKind::Budget : ExitKind::Trap);
+    if (x8 == trapping_table) {
+      EXPECT_EQ(j.s->regs[5], j.exit.tval);  // the address
+    }
+  }
+  {
+    // Entered with x5 not sign-extended: nothing runs, then the dispatcher gets it right.
+    FakeHost host;
+    fill(host);
+    auto s = initial_state(host, regs(wide, table), 0);
+    s->pc = 0x1000;
+    EXPECT_EQ(optimized.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
+    EXPECT_EQ(s->icount, 0u);
+    EXPECT_EQ(s->regs[5], wide);
+    EXPECT_TRUE(host.calls.empty());
+    FakeHost jit_host, in_host;
+    fill(jit_host);
+    fill(in_host);
+    uint64_t native_insns = 0;
+    Outcome j = dispatch(optimized.fn, jit_host, regs(wide, table), native_insns);
+    EXPECT_GT(native_insns, 0u);  // after the first block, x5 is narrow
+    Outcome i = run_interp(in_host, blocks, regs(wide, table), kLoopInsns);
+    expect_same_state(j, i);
+    EXPECT_TRUE(jit_host.ram == in_host.ram);
+  }
+
+  // Quick code records x5 as wide when it meets it so, and only then.
+  uint64_t insns = 0, recorded = 0;
+  uint8_t fired = 0;
+  std::atomic<bool> signal{false};
+  CompiledRegion quick = compile_region(blocks, "narrow_region_quick", {},
+                                        jit::Profile{&insns, &signal, UINT64_MAX, &fired, &recorded}, false);
+  ASSERT_NE(quick.fn, nullptr);
+  for (uint64_t x5 : {sign_extended, wide}) {
+    FakeHost host;
+    fill(host);
+    auto s = initial_state(host, regs(x5, table), 0);
+    s->pc = 0x1000;
+    EXPECT_EQ(quick.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
+    EXPECT_EQ(s->pc, 0x3000u);
+    EXPECT_EQ(recorded, x5 == wide ? 1u << 5 : 0u);
+  }
+  jit::Profile seen;
+  seen.seen_wide = recorded;
+  CompiledRegion widened = compile_region(blocks, "narrow_region_widened", {}, seen);
+  ASSERT_NE(widened.fn, nullptr);
+  FakeHost jit_host, in_host;
+  fill(jit_host);
+  fill(in_host);
+  Outcome j{initial_state(jit_host, regs(wide, table), 0), {}};
+  j.s->pc = 0x1000;
+  j.exit = polyemu::interp::native_exit(widened.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
+  if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
+  Outcome i = run_interp(in_host, blocks, regs(wide, table), kLoopInsns);
+  expect_same(j, jit_host, i, in_host);
+  EXPECT_EQ(j.s->pc, 0x3000u);
+}
+
 // exit_request set by a host call other than a load or store (here an AMO whose store
 // asks to return) stops the region before its next block, as the interpreter stops
 // between blocks; so does a chained exit. Blocks without such calls do not check it.
