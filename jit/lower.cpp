@@ -496,15 +496,15 @@ class Lowering {
     if (wide_home_[r]) return ir_.CreateLoad(i64_, wide_locals_[r]);
     return ir_.CreateSExt(ir_.CreateLoad(i32_, locals_[r]), i64_);
   }
-  // Narrow registers: the ones a loop of the region writes whose every block leaves a
-  // sign-extended 32-bit value in them, as RISC-V keeps its 32-bit values (W operations,
-  // word loads, the constants of `li`). In 64-bit form a loop carries such a value
+  // Narrow registers: kept registers (analyze_blocks()) that a loop of the region writes
+  // and whose every block leaves a sign-extended 32-bit value in them, as RISC-V keeps its
+  // 32-bit values (W operations, word loads, the constants of `li`), and whose loops use
+  // only their low 32 bits (scan_sets()). In 64-bit form a loop carries such a value
   // sign-extended on every iteration (one `movslq` per register and iteration, on the
   // critical path of a loop like crc32's); in 32-bit form only the exits extend it. A
   // block may hold other values in them on the way (an address computed in the register a
   // load then fills): those live in a 64-bit copy until the block's next write
-  // (wide_sets_, wide_home_, block_wide_).
-  // Only registers of `allowed` qualify.
+  // (wide_sets_, wide_home_, block_wide_). Only registers of `allowed` qualify.
   Regs narrow_registers(const Regs& allowed) {
     Regs narrow;
     for (size_t i = 0; i < blocks_.size(); i++)
@@ -512,6 +512,20 @@ class Lowering {
         for (const ir::Inst& x : blocks_[i].insts)
           if (x.op == Opcode::SetReg && x.imm < ir::kNumRegs) narrow[x.imm] = true;
     narrow &= allowed & kept_;
+    // Only a register a loop writes with the result of a 32-bit operation gains: in 64-bit
+    // form, a value loaded is sign-extended by its load, and a copy from another register
+    // (a window of values rotating through registers) by the copy itself; 32-bit copies
+    // left LLVM's register allocator with more moves and spills (sha256's message
+    // schedule). The others would only pay the checks at entry and the extensions at exits.
+    Regs gains;
+    for (size_t i = 0; i < blocks_.size(); i++)
+      for (const ir::Inst& x : blocks_[i].insts)
+        if (x.op == Opcode::SetReg && x.imm < ir::kNumRegs) {
+          const int from = copy_source(blocks_[i], x.args[0]);
+          if (from >= 0 && uint64_t(from) != x.imm) narrow[x.imm] = false;
+          if (in_loop_[i] && from < 0 && blocks_[i].insts[x.args[0].id].op == Opcode::Sext32) gains[x.imm] = true;
+        }
+    narrow &= gains;
     for (bool changed = true; changed;) {
       changed = false;
       for (size_t i = 0; i < blocks_.size(); i++) {
@@ -626,6 +640,26 @@ class Lowering {
       case Opcode::Select: return operand(1) && operand(2);
       default: return false;
     }
+  }
+
+  // The register that value v of block b copies (as it is, or sign-extended from its low
+  // 32 bits: `mv`, `sext.w`), or -1.
+  static int copy_source(const ir::Block& b, ir::Value v) {
+    auto inst = [&](ir::Value w) -> const ir::Inst* {
+      return w.valid() && w.id < b.insts.size() ? &b.insts[w.id] : nullptr;
+    };
+    const ir::Inst* x = inst(v);
+    if (x && x->op == Opcode::Sext32) {
+      x = inst(x->args[0]);
+      if (x && x->op == Opcode::Add32) {  // addiw rd, rs, 0
+        const ir::Inst* k = inst(x->args[1]);
+        k = k && k->op == Opcode::Trunc32 ? inst(k->args[0]) : nullptr;
+        if (!k || k->op != Opcode::Const || k->imm != 0) return -1;
+        x = inst(x->args[0]);
+      }
+      x = x && x->op == Opcode::Trunc32 ? inst(x->args[0]) : nullptr;
+    }
+    return x && x->op == Opcode::GetReg && x->imm < ir::kNumRegs ? int(x->imm) : -1;
   }
 
   void store_regs(const Regs& regs) {
