@@ -1161,6 +1161,36 @@ TEST(JitRegion, NarrowRegistersGiveTheInterpretersResults) {
   EXPECT_EQ(j.s->pc, 0x3000u);
 }
 
+// Registers a loop only loads (their load sign-extends them for free) or copies from
+// another register (`sext.w x6, x5`) stay 64 bits wide: entered with values that are no
+// sign-extended 32-bit ones, the code runs, and as the interpreter does.
+TEST(JitRegion, LoadedAndCopiedRegistersStayWide) {
+  Block a = sized_block(3);
+  {
+    Emitter e(a);
+    e.SetReg(e.Load(e.GetReg(7), MemImm{4, true, 0}.pack()), 5);  // lw x5, 0(x7)
+    e.set_insn(1);
+    e.SetReg(e.Sext32(e.Add32(e.Trunc32(e.GetReg(5)), e.Trunc32(e.Const(0)))), 6);  // sext.w x6, x5
+    e.set_insn(2);
+    V64 x7 = e.Add(e.GetReg(7), e.Const(4));
+    e.SetReg(x7, 7);
+    e.branch(e.CmpNe(x7, e.GetReg(9)), 0x1000, 0x100c);
+  }
+  const std::vector<Block> blocks = {a, tail_block(0x100c, 2)};
+  CompiledRegion region = compile_region(blocks, "wide_loop_region");
+  ASSERT_NE(region.fn, nullptr);
+  const uint64_t words = FakeHost::kBase + 4096;
+  const std::vector<uint64_t> regs = {0, 0, 0, 0, 0, 0xffffffffull, 0x80000000ull, words, 0, words + 64};
+  FakeHost jit_host, in_host;
+  Outcome j{initial_state(jit_host, regs, 0), {}};
+  j.s->pc = 0x1000;
+  j.exit = polyemu::interp::native_exit(region.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
+  if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
+  EXPECT_EQ(j.s->icount, 16u * 3 + 1);
+  Outcome i = run_interp(in_host, blocks, regs, 16 * 3 + 1);
+  expect_same(j, jit_host, i, in_host);
+}
+
 // exit_request set by a host call other than a load or store (here an AMO whose store
 // asks to return) stops the region before its next block, as the interpreter stops
 // between blocks; so does a chained exit. Blocks without such calls do not check it.
