@@ -1090,20 +1090,35 @@ TEST(JitRegion, NarrowRegistersGiveTheInterpretersResults) {
     return o;
   };
 
+  // Runs `fn` once from x5 and x8, and the interpreter alike: they must agree.
+  auto run_both = [&](polyemu::interp::NativeFn fn, uint64_t x5, uint64_t x8) {
+    FakeHost jit_host, in_host;
+    fill(jit_host);
+    fill(in_host);
+    Outcome j{initial_state(jit_host, regs(x5, x8), 0), {}};
+    j.s->pc = 0x1000;
+    j.exit = polyemu::interp::native_exit(fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
+    if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
+    Outcome i = run_interp(in_host, blocks, regs(x5, x8), kLoopInsns);
+    expect_same(j, jit_host, i, in_host);
+    return j;
+  };
+
+  // Calls `fn` once from x5, with the table in RAM; it returns to the dispatcher.
+  auto call_once = [&](polyemu::interp::NativeFn fn, FakeHost& host, uint64_t x5) {
+    fill(host);
+    auto s = initial_state(host, regs(x5, table), 0);
+    s->pc = 0x1000;
+    EXPECT_EQ(fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
+    return s;
+  };
+
   CompiledRegion optimized = compile_region(blocks, "narrow_region");
   ASSERT_NE(optimized.fn, nullptr);
   for (uint64_t x8 : {table, trapping_table}) {
     SCOPED_TRACE(x8);
-    FakeHost jit_host, in_host;
-    fill(jit_host);
-    fill(in_host);
-    Outcome j{initial_state(jit_host, regs(sign_extended, x8), 0), {}};
-    j.s->pc = 0x1000;
-    j.exit = polyemu::interp::native_exit(optimized.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
-    if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
-    Outcome i = run_interp(in_host, blocks, regs(sign_extended, x8), kLoopInsns);
-    expect_same(j, jit_host, i, in_host);
-    EXPECT_EQ(i.exit.kind, x8 == table ? ExitKind::Budget : ExitKind::Trap);
+    const Outcome j = run_both(optimized.fn, sign_extended, x8);
+    EXPECT_EQ(j.exit.kind, x8 == table ? ExitKind::Budget : ExitKind::Trap);
     if (x8 == trapping_table) {
       EXPECT_EQ(j.s->regs[5], j.exit.tval);  // the address
     }
@@ -1111,10 +1126,7 @@ TEST(JitRegion, NarrowRegistersGiveTheInterpretersResults) {
   {
     // Entered with x5 not sign-extended: nothing runs, then the dispatcher gets it right.
     FakeHost host;
-    fill(host);
-    auto s = initial_state(host, regs(wide, table), 0);
-    s->pc = 0x1000;
-    EXPECT_EQ(optimized.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
+    auto s = call_once(optimized.fn, host, wide);
     EXPECT_EQ(s->icount, 0u);
     EXPECT_EQ(s->regs[5], wide);
     EXPECT_TRUE(host.calls.empty());
@@ -1138,27 +1150,14 @@ TEST(JitRegion, NarrowRegistersGiveTheInterpretersResults) {
   ASSERT_NE(quick.fn, nullptr);
   for (uint64_t x5 : {sign_extended, wide}) {
     FakeHost host;
-    fill(host);
-    auto s = initial_state(host, regs(x5, table), 0);
-    s->pc = 0x1000;
-    EXPECT_EQ(quick.fn(s.get(), &host, UINT64_MAX), polyemu::interp::kNativeNext);
-    EXPECT_EQ(s->pc, 0x3000u);
+    EXPECT_EQ(call_once(quick.fn, host, x5)->pc, 0x3000u);
     EXPECT_EQ(recorded, x5 == wide ? 1u << 5 : 0u);
   }
   jit::Profile seen;
   seen.seen_wide = recorded;
   CompiledRegion widened = compile_region(blocks, "narrow_region_widened", {}, seen);
   ASSERT_NE(widened.fn, nullptr);
-  FakeHost jit_host, in_host;
-  fill(jit_host);
-  fill(in_host);
-  Outcome j{initial_state(jit_host, regs(wide, table), 0), {}};
-  j.s->pc = 0x1000;
-  j.exit = polyemu::interp::native_exit(widened.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
-  if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
-  Outcome i = run_interp(in_host, blocks, regs(wide, table), kLoopInsns);
-  expect_same(j, jit_host, i, in_host);
-  EXPECT_EQ(j.s->pc, 0x3000u);
+  EXPECT_EQ(run_both(widened.fn, wide, table).s->pc, 0x3000u);
 }
 
 // Registers a loop only loads (their load sign-extends them for free) or copies from
