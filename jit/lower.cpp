@@ -134,11 +134,11 @@ class Lowering {
       index_.emplace(blocks_[i].pc, unsigned(i));
     }
     analyze_blocks();
-    make_caches();
     if (quick())
       record_wide();
     else
       read_registers();
+    make_caches();
     // Every block is an entry: the dispatcher calls the function with s->pc at one of them,
     // and its budget check comes first.
     if (blocks_.size() == 1) {
@@ -443,8 +443,7 @@ class Lowering {
     const Regs used = used_registers();
     narrow_ = narrow_registers(~Regs(profile_.seen_wide)) & used;
     llvm::Value* fits = nullptr;
-    for (unsigned r = 0; r < ir::kNumRegs; r++) {
-      if (!used[r]) continue;
+    for (unsigned r : in_order(used)) {
       locals_[r] = ir_.CreateAlloca(narrow_[r] ? i32_ : i64_, nullptr, llvm::Twine("x") + llvm::Twine(r));
       if (narrow_[r]) wide_locals_[r] = ir_.CreateAlloca(i64_, nullptr, llvm::Twine("wide_x") + llvm::Twine(r));
       llvm::Value* v = tag(ir_.CreateLoad(i64_, reg(r)), tbaa_reg_);
@@ -464,6 +463,18 @@ class Lowering {
     ir_.SetInsertPoint(refused);
     ir_.CreateRet(k64(interp::kNativeNext));
     ir_.SetInsertPoint(entered);
+  }
+  // The registers of `regs` in the order the region's blocks first use them (the order of
+  // their locals, which LLVM's register allocation follows).
+  std::vector<unsigned> in_order(Regs regs) const {
+    std::vector<unsigned> order;
+    for (const ir::Block& b : blocks_)
+      for (const ir::Inst& x : b.insts)
+        if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && regs[x.imm]) {
+          order.push_back(unsigned(x.imm));
+          regs[x.imm] = false;
+        }
+    return order;
   }
   Regs used_registers() const {
     Regs used;
@@ -643,7 +654,8 @@ class Lowering {
   }
 
   // The register that value v of block b copies (as it is, or sign-extended from its low
-  // 32 bits: `mv`, `sext.w`), or -1.
+  // 32 bits: `mv`, `sext.w`), or -1. A value the block computed and wrote to a register
+  // counts as that register's.
   static int copy_source(const ir::Block& b, ir::Value v) {
     auto inst = [&](ir::Value w) -> const ir::Inst* {
       return w.valid() && w.id < b.insts.size() ? &b.insts[w.id] : nullptr;
@@ -659,7 +671,12 @@ class Lowering {
       }
       x = x && x->op == Opcode::Trunc32 ? inst(x->args[0]) : nullptr;
     }
-    return x && x->op == Opcode::GetReg && x->imm < ir::kNumRegs ? int(x->imm) : -1;
+    if (!x) return -1;
+    if (x->op == Opcode::GetReg) return x->imm < ir::kNumRegs ? int(x->imm) : -1;
+    // A value the block wrote to a register before (`addw a5, ...; sext.w a7, a5`).
+    for (const ir::Inst& w : b.insts)
+      if (w.op == Opcode::SetReg && w.imm < ir::kNumRegs && &b.insts[w.args[0].id] == x) return int(w.imm);
+    return -1;
   }
 
   void store_regs(const Regs& regs) {

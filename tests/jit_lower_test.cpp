@@ -1161,32 +1161,39 @@ TEST(JitRegion, NarrowRegistersGiveTheInterpretersResults) {
 }
 
 // Registers a loop only loads (their load sign-extends them for free) or copies from
-// another register (`sext.w x6, x5`) stay 64 bits wide: entered with values that are no
-// sign-extended 32-bit ones, the code runs, and as the interpreter does.
+// another register (`sext.w x6, x5`, also of a value the block just wrote to x11) stay 64
+// bits wide: entered with values that are no sign-extended 32-bit ones, the code runs, and
+// as the interpreter does.
 TEST(JitRegion, LoadedAndCopiedRegistersStayWide) {
-  Block a = sized_block(3);
+  Block a = sized_block(5);
   {
     Emitter e(a);
     e.SetReg(e.Load(e.GetReg(7), MemImm{4, true, 0}.pack()), 5);  // lw x5, 0(x7)
     e.set_insn(1);
     e.SetReg(e.Sext32(e.Add32(e.Trunc32(e.GetReg(5)), e.Trunc32(e.Const(0)))), 6);  // sext.w x6, x5
     e.set_insn(2);
+    V64 x11 = e.Sext32(e.Add32(e.Trunc32(e.GetReg(6)), e.Trunc32(e.Const(1))));
+    e.SetReg(x11, 11);  // addiw x11, x6, 1
+    e.set_insn(3);
+    e.SetReg(e.Sext32(e.Add32(e.Trunc32(x11), e.Trunc32(e.Const(0)))), 12);  // sext.w x12, x11
+    e.set_insn(4);
     V64 x7 = e.Add(e.GetReg(7), e.Const(4));
     e.SetReg(x7, 7);
-    e.branch(e.CmpNe(x7, e.GetReg(9)), 0x1000, 0x100c);
+    e.branch(e.CmpNe(x7, e.GetReg(9)), 0x1000, 0x1014);
   }
-  const std::vector<Block> blocks = {a, tail_block(0x100c, 2)};
+  const std::vector<Block> blocks = {a, tail_block(0x1014, 2)};
   CompiledRegion region = compile_region(blocks, "wide_loop_region");
   ASSERT_NE(region.fn, nullptr);
   const uint64_t words = FakeHost::kBase + 4096;
-  const std::vector<uint64_t> regs = {0, 0, 0, 0, 0, 0xffffffffull, 0x80000000ull, words, 0, words + 64};
+  const std::vector<uint64_t> regs = {0,     0, 0,          0, 0, 0xffffffffull, 0x80000000ull,
+                                      words, 0, words + 64, 0, 0, 1ull << 32};
   FakeHost jit_host, in_host;
   Outcome j{initial_state(jit_host, regs, 0), {}};
   j.s->pc = 0x1000;
   j.exit = polyemu::interp::native_exit(region.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
   if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
-  EXPECT_EQ(j.s->icount, 16u * 3 + 1);
-  Outcome i = run_interp(in_host, blocks, regs, 16 * 3 + 1);
+  EXPECT_EQ(j.s->icount, 16u * 5 + 1);
+  Outcome i = run_interp(in_host, blocks, regs, 16 * 5 + 1);
   expect_same(j, jit_host, i, in_host);
 }
 
