@@ -134,11 +134,13 @@ class Lowering {
       index_.emplace(blocks_[i].pc, unsigned(i));
     }
     analyze_blocks();
+    llvm::Value* narrow_fit = nullptr;
     if (quick())
       record_wide();
     else
-      read_registers();
-    make_caches();
+      narrow_fit = read_registers();
+    make_caches();  // allocas belong in the entry block, before the check below splits it
+    if (narrow_fit) enter_only_if(narrow_fit);
     // Every block is an entry: the dispatcher calls the function with s->pc at one of them,
     // and its budget check comes first.
     if (blocks_.size() == 1) {
@@ -439,7 +441,8 @@ class Lowering {
   // A narrow register (narrow_registers()) has a 32-bit copy, which the region enters only
   // when the register's value is a sign-extended 32-bit one: otherwise the function
   // returns before running anything, and the dispatcher interprets the block once.
-  void read_registers() {
+  // Returns whether the narrow registers hold sign-extended values (null if none is narrow).
+  llvm::Value* read_registers() {
     const Regs used = used_registers();
     narrow_ = narrow_registers(~Regs(profile_.seen_wide)) & used;
     llvm::Value* fits = nullptr;
@@ -455,7 +458,10 @@ class Lowering {
       }
       ir_.CreateStore(v, locals_[r]);
     }
-    if (!fits) return;
+    return fits;
+  }
+  // Goes on only if `fits`, else returns before running anything.
+  void enter_only_if(llvm::Value* fits) {
     auto& ctx = ir_.getContext();
     llvm::BasicBlock* entered = llvm::BasicBlock::Create(ctx, "entered", f_);
     llvm::BasicBlock* refused = llvm::BasicBlock::Create(ctx, "refused", f_);
