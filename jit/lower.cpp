@@ -443,10 +443,13 @@ class Lowering {
   // returns before running anything, and the dispatcher interprets the block once.
   // Returns whether the narrow registers hold sign-extended values (null if none is narrow).
   llvm::Value* read_registers() {
-    const Regs used = used_registers();
-    narrow_ = narrow_registers(~Regs(profile_.seen_wide)) & used;
+    const std::vector<unsigned> used = used_registers();
+    narrow_ = narrow_registers(~Regs(profile_.seen_wide));
+    wide_sets_.assign(blocks_.size(), {});
+    block_wide_.assign(blocks_.size(), {});
+    for (size_t i = 0; i < blocks_.size(); i++) scan_sets(i, narrow_, &wide_sets_[i], &block_wide_[i]);
     llvm::Value* fits = nullptr;
-    for (unsigned r : in_order(used)) {
+    for (unsigned r : used) {
       locals_[r] = ir_.CreateAlloca(narrow_[r] ? i32_ : i64_, nullptr, llvm::Twine("x") + llvm::Twine(r));
       if (narrow_[r]) wide_locals_[r] = ir_.CreateAlloca(i64_, nullptr, llvm::Twine("wide_x") + llvm::Twine(r));
       llvm::Value* v = tag(ir_.CreateLoad(i64_, reg(r)), tbaa_reg_);
@@ -470,24 +473,18 @@ class Lowering {
     ir_.CreateRet(k64(interp::kNativeNext));
     ir_.SetInsertPoint(entered);
   }
-  // The registers of `regs` in the order the region's blocks first use them (the order of
+  // The registers the region's blocks use, in the order they first use them (the order of
   // their locals, which LLVM's register allocation follows).
-  std::vector<unsigned> in_order(Regs regs) const {
+  std::vector<unsigned> used_registers() const {
     std::vector<unsigned> order;
+    Regs seen;
     for (const ir::Block& b : blocks_)
       for (const ir::Inst& x : b.insts)
-        if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && regs[x.imm]) {
+        if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs && !seen[x.imm]) {
           order.push_back(unsigned(x.imm));
-          regs[x.imm] = false;
+          seen[x.imm] = true;
         }
     return order;
-  }
-  Regs used_registers() const {
-    Regs used;
-    for (const ir::Block& b : blocks_)
-      for (const ir::Inst& x : b.insts)
-        if ((x.op == Opcode::GetReg || x.op == Opcode::SetReg) && x.imm < ir::kNumRegs) used[x.imm] = true;
-    return used;
   }
   // Quick code: the registers optimized code would keep narrow that hold no sign-extended
   // 32-bit value at this entry go to *profile_.wide (see Profile): otherwise the optimized
@@ -495,7 +492,7 @@ class Lowering {
   // hold the caller's pointers until they are saved and reused for 32-bit values.
   void record_wide() {
     if (!profile_.wide) return;
-    const Regs candidates = narrow_registers(Regs().set()) & used_registers();
+    const Regs candidates = narrow_registers(Regs().set());
     if (candidates.none()) return;
     llvm::Value* wide = k64(0);
     for (unsigned r = 0; r < ir::kNumRegs; r++) {
@@ -522,7 +519,7 @@ class Lowering {
   // block may hold other values in them on the way (an address computed in the register a
   // load then fills): those live in a 64-bit copy until the block's next write
   // (wide_sets_, wide_home_, block_wide_). Only registers of `allowed` qualify.
-  Regs narrow_registers(const Regs& allowed) {
+  Regs narrow_registers(const Regs& allowed) const {
     Regs narrow;
     for (size_t i = 0; i < blocks_.size(); i++)
       if (in_loop_[i])
@@ -551,9 +548,6 @@ class Lowering {
         narrow &= ~left_wide;
       }
     }
-    wide_sets_.assign(blocks_.size(), {});
-    block_wide_.assign(blocks_.size(), {});
-    for (size_t i = 0; i < blocks_.size(); i++) scan_sets(i, narrow, &wide_sets_[i], &block_wide_[i]);
     return narrow;
   }
   // Block i's writes to the `narrow` registers in order: marks the ones of values not
@@ -615,14 +609,15 @@ class Lowering {
           break;
         case Opcode::And:
           // With a constant below 2^31, the low 32 bits give the result.
-          if (const ir::Inst& k = b.insts[other().id]; k.op == Opcode::Const && k.imm < (1ull << 31)) break;
+          if (small_constant(b, other())) break;
           [[fallthrough]];
         case Opcode::Or:
         case Opcode::Xor:
+          if (!sign_extended(b, other(), narrow, wide_get, 2) || !narrow_use(b, users, u, narrow, wide_get, depth - 1))
+            return false;
+          break;
         case Opcode::Select:
-          if (x.op != Opcode::Select && !sign_extended(b, other(), narrow, wide_get, 2)) return false;
-          if (x.op == Opcode::Select && x.args[0].id == v) return false;
-          if (!narrow_use(b, users, u, narrow, wide_get, depth - 1)) return false;
+          if (x.args[0].id == v || !narrow_use(b, users, u, narrow, wide_get, depth - 1)) return false;
           break;
         default: return false;
       }
@@ -638,10 +633,6 @@ class Lowering {
     const ir::Inst& x = b.insts[v.id];
     auto fits = [](uint64_t k) { return uint64_t(int64_t(int32_t(uint32_t(k)))) == k; };
     auto operand = [&](unsigned k) { return sign_extended(b, x.args[k], narrow, wide_get, depth - 1); };
-    auto small = [&](unsigned k) {  // a constant below 2^31
-      const bool known = x.args[k].valid() && x.args[k].id < b.insts.size();
-      return known && b.insts[x.args[k].id].op == Opcode::Const && b.insts[x.args[k].id].imm < (1ull << 31);
-    };
     switch (x.op) {
       case Opcode::Sext32:
       case Opcode::Zext1: return true;
@@ -651,12 +642,18 @@ class Lowering {
         const ir::MemImm m = ir::MemImm::unpack(x.imm);
         return m.size < 4 || (m.size == 4 && m.sign);
       }
-      case Opcode::And: return small(0) || small(1) || (operand(0) && operand(1));
+      case Opcode::And:
+        return small_constant(b, x.args[0]) || small_constant(b, x.args[1]) || (operand(0) && operand(1));
       case Opcode::Or:
       case Opcode::Xor: return operand(0) && operand(1);
       case Opcode::Select: return operand(1) && operand(2);
       default: return false;
     }
+  }
+
+  // Whether value v of block b is a constant below 2^31.
+  static bool small_constant(const ir::Block& b, ir::Value v) {
+    return v.valid() && v.id < b.insts.size() && b.insts[v.id].op == Opcode::Const && b.insts[v.id].imm < (1ull << 31);
   }
 
   // The register that value v of block b copies (as it is, or sign-extended from its low
