@@ -934,10 +934,8 @@ TEST(JitRegion, FlatBlocksStoreAtTheRamOffsetLikeTheInterpreter) {
     CompiledRegion region = compile_region(blocks, quick ? "flat_store_quick" : "flat_store", {},
                                            quick ? never_signalling_profile() : jit::Profile{}, !quick, ram);
     ASSERT_NE(region.fn, nullptr);
-    Outcome j{initial_state(jit_host, regs, 0), {}};
-    j.s->pc = 0x1000;
-    EXPECT_EQ(region.fn(j.s.get(), &jit_host, UINT64_MAX), polyemu::interp::kNativeNext);
-    j.exit = {ExitKind::Budget, j.s->pc};
+    Outcome j = run_jit(jit_host, region.fn, loop, regs);
+    EXPECT_EQ(j.exit.kind, ExitKind::Budget);  // the code returned kNativeNext
     ASSERT_EQ(j.s->pc, 0x3000u);
     Outcome i = run_interp(in_host, blocks, regs, j.s->icount);
     expect_same_state(j, i);
@@ -1095,10 +1093,7 @@ TEST(JitRegion, NarrowRegistersGiveTheInterpretersResults) {
     FakeHost jit_host, in_host;
     fill(jit_host);
     fill(in_host);
-    Outcome j{initial_state(jit_host, regs(x5, x8), 0), {}};
-    j.s->pc = 0x1000;
-    j.exit = polyemu::interp::native_exit(fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
-    if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
+    Outcome j = run_jit(jit_host, fn, blocks[0], regs(x5, x8));
     Outcome i = run_interp(in_host, blocks, regs(x5, x8), kLoopInsns);
     expect_same(j, jit_host, i, in_host);
     return j;
@@ -1188,10 +1183,7 @@ TEST(JitRegion, LoadedAndCopiedRegistersStayWide) {
   const std::vector<uint64_t> regs = {0,     0, 0,          0, 0, 0xffffffffull, 0x80000000ull,
                                       words, 0, words + 64, 0, 0, 1ull << 32};
   FakeHost jit_host, in_host;
-  Outcome j{initial_state(jit_host, regs, 0), {}};
-  j.s->pc = 0x1000;
-  j.exit = polyemu::interp::native_exit(region.fn(j.s.get(), &jit_host, UINT64_MAX), *j.s);
-  if (j.exit.kind == ExitKind::None) j.exit = {ExitKind::Budget, j.s->pc};
+  Outcome j = run_jit(jit_host, region.fn, a, regs);
   EXPECT_EQ(j.s->icount, 16u * 5 + 1);
   Outcome i = run_interp(in_host, blocks, regs, 16 * 5 + 1);
   expect_same(j, jit_host, i, in_host);
